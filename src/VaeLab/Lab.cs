@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeLab;
+
+/// <summary>What <see cref="Lab.Setup"/> chose; displays as one line in a notebook.</summary>
+public sealed record LabInfo(int Seed, int Threads, string Device, string MallocTuning, string TorchSharpVersion)
+{
+    public override string ToString() =>
+        $"VaeLab: seed {Seed}, {Threads} thread(s), device {Device}, malloc {MallocTuning}, TorchSharp {TorchSharpVersion}";
+}
+
+/// <summary>The one-call runtime setup used by notebooks, the runner and the tests.</summary>
+public static class Lab
+{
+    static readonly object Gate = new();
+    static LabInfo? _info;
+
+    /// <summary>The device every model and batch follows; set by <see cref="Setup"/>.</summary>
+    public static Device Device { get; private set; } = CPU;
+
+    /// <summary>The last setup, or null before the first.</summary>
+    public static LabInfo? Info => _info;
+
+    /// <summary>
+    /// Seeds every RNG, sets the thread count (default: physical cores), tunes glibc malloc (Linux only)
+    /// and picks the device. Safe to call again, e.g. when a notebook cell is re-run: it re-seeds.
+    /// </summary>
+    /// <param name="seed">Seed for torch's global generator and for <see cref="Rng"/>.</param>
+    /// <param name="threads">Intra-op threads; null means the physical core count.</param>
+    /// <param name="device">"auto", "cpu" or "cuda"; "auto" picks CUDA when available.</param>
+    public static LabInfo Setup(int seed = 0, int? threads = null, string device = "auto")
+    {
+        lock (Gate)
+        {
+            var malloc = NativeMemoryTuning.Apply();
+            int n = threads ?? Hardware.PhysicalCores();
+            if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "threads must be at least 1.");
+            torch.set_num_threads(n);
+            Device = Devices.Parse(device);
+            Seed(seed);
+            _info = new LabInfo(seed, n, Device.ToString(), malloc, typeof(torch).Assembly.GetName().Version?.ToString() ?? "?");
+            return _info;
+        }
+    }
+
+    /// <summary>Re-seeds torch's global generator and the shared managed RNG.</summary>
+    public static void Seed(int seed)
+    {
+        torch.manual_seed(seed);
+        if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
+        Rng = new Random(seed);
+    }
+
+    /// <summary>Managed RNG for code that is not tensor code (e.g. picking examples), seeded by <see cref="Setup"/>.</summary>
+    public static Random Rng { get; private set; } = new(0);
+}
+
+/// <summary>Device choice.</summary>
+public static class Devices
+{
+    /// <summary>CUDA when available, else the CPU.</summary>
+    public static Device Auto => torch.cuda.is_available() ? CUDA : CPU;
+
+    /// <summary>Parses "auto", "cpu", "cuda" or "cuda:N" with a clear error otherwise.</summary>
+    public static Device Parse(string name)
+    {
+        var n = (name ?? "auto").Trim().ToLowerInvariant();
+        if (n == "auto") return Auto;
+        if (n == "cpu") return CPU;
+        if (n.StartsWith("cuda"))
+        {
+            if (!torch.cuda.is_available())
+                throw new ArgumentException($"device '{name}' was asked for, but CUDA is not available. Use \"auto\" or \"cpu\", or reference a TorchSharp-cuda-* package (see environment.md).", nameof(name));
+            return torch.device(n);
+        }
+        throw new ArgumentException($"Unknown device '{name}'. Use \"auto\", \"cpu\", \"cuda\" or \"cuda:N\".", nameof(name));
+    }
+}
+
+/// <summary>Facts about the machine.</summary>
+public static class Hardware
+{
+    /// <summary>Physical cores (not hyper-threads) where Linux says so, else the logical count.</summary>
+    public static int PhysicalCores()
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo"))
+            {
+                var pairs = new HashSet<(string, string)>();
+                string phys = "0";
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                {
+                    if (line.StartsWith("physical id")) phys = line.Split(':')[1].Trim();
+                    else if (line.StartsWith("core id")) pairs.Add((phys, line.Split(':')[1].Trim()));
+                }
+                if (pairs.Count > 0) return Math.Min(pairs.Count, Environment.ProcessorCount);
+            }
+        }
+        catch (IOException) { }
+        return Environment.ProcessorCount;
+    }
+}
+
+/// <summary>
+/// glibc returns large freed buffers to the OS and faults them back in on the next step; raising the mmap and
+/// trim thresholds keeps them in the heap. Measured: a conv-VAE epoch went from about 80 s to about 21 s.
+/// </summary>
+public static class NativeMemoryTuning
+{
+    const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3;
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    static extern int mallopt(int param, int value);
+
+    [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
+    static extern IntPtr gnu_get_libc_version();
+
+    static string? _applied;
+
+    /// <summary>Applies the tuning once per process; returns what was done, in words.</summary>
+    public static string Apply()
+    {
+        if (_applied != null) return _applied;
+        if (Environment.GetEnvironmentVariable("VAELAB_NO_MALLOC_TUNING") == "1") return _applied = "untouched (VAELAB_NO_MALLOC_TUNING=1)";
+        if (!OperatingSystem.IsLinux()) return _applied = "untouched (not Linux)";
+        try
+        {
+            var version = Marshal.PtrToStringAnsi(gnu_get_libc_version());
+            // 1 GiB mmap threshold: tensors of any size we use stay in the heap; trim only past 4 GiB free.
+            bool ok = mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
+                    & mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1
+                    & mallopt(M_TOP_PAD, 256 << 20) == 1;
+            return _applied = ok ? $"tuned (glibc {version}: mmap threshold 1 GiB, no trim, top pad 256 MiB)" : $"mallopt refused (glibc {version})";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return _applied = "untouched (not glibc)";
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace VaeLab.Reporting;
+
+/// <summary>How a measured number is judged against a document's claim.</summary>
+public sealed record Bound(string Op, double Value, double? Upper = null)
+{
+    public static Bound LessThan(double v) => new("<", v);
+    public static Bound AtMost(double v) => new("≤", v);
+    public static Bound GreaterThan(double v) => new(">", v);
+    public static Bound AtLeast(double v) => new("≥", v);
+    /// <summary>Inclusive range [lo, hi].</summary>
+    public static Bound Between(double lo, double hi) => new("in", lo, hi);
+
+    public bool Holds(double x) => !double.IsNaN(x) && Op switch
+    {
+        "<" => x < Value,
+        "≤" => x <= Value,
+        ">" => x > Value,
+        "≥" => x >= Value,
+        "in" => x >= Value && x <= Upper!.Value,
+        _ => throw new InvalidOperationException($"Unknown bound operator '{Op}'."),
+    };
+
+    public override string ToString() => Op == "in"
+        ? $"in [{Fmt.Num(Value)}, {Fmt.Num(Upper!.Value)}]"
+        : $"{Op} {Fmt.Num(Value)}";
+}
+
+/// <summary>Claim outcome. NotJudged: measured and recorded, but the run was too short to judge it (smoke).</summary>
+public enum Verdict { Passed, Failed, NotJudged }
+
+/// <summary>A document's claim checked against a measured number.</summary>
+public sealed record Claim(string Statement, string Measure, double Measured, Bound Bound, Verdict Verdict, string? Note = null)
+{
+    public bool Passed => Verdict == Verdict.Passed;
+}
+
+/// <summary>A named measurement, e.g. the final test ELBO in nats.</summary>
+public sealed record Metric(string Name, double Value, string? Unit = null, string? Note = null);
+
+static class Fmt
+{
+    public static string Num(double x) =>
+        double.IsNaN(x) ? "NaN" :
+        x == 0 ? "0" :
+        Math.Abs(x) >= 1e4 || Math.Abs(x) < 1e-3 ? x.ToString("0.###e+0", CultureInfo.InvariantCulture) :
+        x.ToString("0.####", CultureInfo.InvariantCulture);
+    public static string H(string s) => WebUtility.HtmlEncode(s);
+}
+
+/// <summary>
+/// The claims of one notebook (or one part of it). Each check is also recorded in <see cref="RunLog.Current"/>,
+/// which the runner collects into summary.json. Displays as a table (HTML in the runner, text elsewhere).
+/// </summary>
+public sealed class ClaimSet : IHtmlRenderable
+{
+    readonly List<Claim> _claims = new();
+    public string? Title { get; }
+    public ClaimSet(string? title = null) => Title = title;
+    public IReadOnlyList<Claim> Items => _claims;
+
+    /// <summary>
+    /// Records a claim. <paramref name="measure"/> names what was measured ("|mean of codes|").
+    /// Under the smoke profile (<see cref="RunLog.Judge"/> false) the verdict is NotJudged.
+    /// </summary>
+    public Claim Check(string statement, string measure, double measured, Bound bound, string? note = null)
+    {
+        var verdict = !RunLog.Current.Judge ? Verdict.NotJudged : bound.Holds(measured) ? Verdict.Passed : Verdict.Failed;
+        var c = new Claim(statement, measure, measured, bound, verdict, note);
+        _claims.Add(c);
+        RunLog.Current.Add(c);
+        return c;
+    }
+
+    public bool AllPassed => _claims.All(c => c.Verdict != Verdict.Failed);
+
+    public string ToHtml()
+    {
+        var sb = new StringBuilder();
+        sb.Append("<table class=\"vaelab-claims\"><thead>");
+        if (Title != null) sb.Append($"<tr><th colspan=\"5\" style=\"text-align:left\">{Fmt.H(Title)}</th></tr>");
+        sb.Append("<tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
+        foreach (var c in _claims)
+        {
+            var (label, colour) = c.Verdict switch
+            {
+                Verdict.Passed => ("passed", "#1a7f37"),
+                Verdict.Failed => ("FAILED", "#cf222e"),
+                _ => ("not judged (smoke)", "#6e7781"),
+            };
+            sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(c.Statement)}{(c.Note != null ? $"<br><small>{Fmt.H(c.Note)}</small>" : "")}</td>")
+              .Append($"<td style=\"text-align:left\">{Fmt.H(c.Measure)}</td><td>{Fmt.Num(c.Measured)}</td><td>{Fmt.H(c.Bound.ToString())}</td>")
+              .Append($"<td style=\"color:{colour};font-weight:bold\">{label}</td></tr>");
+        }
+        sb.Append("</tbody></table>");
+        return sb.ToString();
+    }
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        if (Title != null) sb.AppendLine(Title);
+        foreach (var c in _claims)
+            sb.AppendLine($"[{(c.Verdict == Verdict.Passed ? "passed" : c.Verdict == Verdict.Failed ? "FAILED" : "not judged")}] {c.Statement}: {c.Measure} = {Fmt.Num(c.Measured)} (bound {c.Bound})");
+        return sb.ToString();
+    }
+}
+
+/// <summary>Named metrics of a notebook; each is also recorded in <see cref="RunLog.Current"/>.</summary>
+public sealed class MetricSet : IHtmlRenderable
+{
+    readonly List<Metric> _metrics = new();
+    public IReadOnlyList<Metric> Items => _metrics;
+
+    public Metric Record(string name, double value, string? unit = null, string? note = null)
+    {
+        var m = new Metric(name, value, unit, note);
+        _metrics.Add(m);
+        RunLog.Current.Add(m);
+        return m;
+    }
+
+    public string ToHtml()
+    {
+        var sb = new StringBuilder("<table class=\"vaelab-metrics\"><thead><tr><th style=\"text-align:left\">metric</th><th>value</th><th style=\"text-align:left\">unit</th><th style=\"text-align:left\">note</th></tr></thead><tbody>");
+        foreach (var m in _metrics)
+            sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(m.Name)}</td><td>{Fmt.Num(m.Value)}</td><td style=\"text-align:left\">{Fmt.H(m.Unit ?? "")}</td><td style=\"text-align:left\">{Fmt.H(m.Note ?? "")}</td></tr>");
+        return sb.Append("</tbody></table>").ToString();
+    }
+
+    public override string ToString() => string.Join(Environment.NewLine, _metrics.Select(m => $"{m.Name} = {Fmt.Num(m.Value)}{(m.Unit != null ? " " + m.Unit : "")}"));
+}
