@@ -141,3 +141,33 @@ public static class NativeMemoryTuning
         }
     }
 }
+
+/// <summary>
+/// Cooperative interruption of long work (training loops check it every step). The runner requests it on a cell
+/// timeout or Ctrl+C, the kernel on interrupt_request; the cell then fails with <see cref="OperationCanceledException"/>.
+/// </summary>
+public static class Interrupts
+{
+    static CancellationTokenSource _cts = new();
+    static string _reason = "interrupted";
+
+    public static CancellationToken Token => _cts.Token;
+    public static bool IsRequested => _cts.IsCancellationRequested;
+
+    public static void Request(string reason = "interrupted")
+    {
+        _reason = reason;
+        _cts.Cancel();
+    }
+
+    /// <summary>Clears a past request; hosts call this before running the next cell.</summary>
+    public static void Reset()
+    {
+        if (_cts.IsCancellationRequested) _cts = new CancellationTokenSource();
+    }
+
+    public static void ThrowIfRequested()
+    {
+        if (_cts.IsCancellationRequested) throw new OperationCanceledException($"Stopped: {_reason}.", _cts.Token);
+    }
+}
