@@ -15,7 +15,8 @@ public sealed class TrainingProgress : IHtmlRenderable
     readonly int _totalSteps;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly IDisplayHandle _handle;
-    TimeSpan _lastConsole = TimeSpan.MinValue, _lastDisplay = TimeSpan.MinValue;
+    // Far enough in the past that the first report shows (TimeSpan.MinValue would overflow on subtraction).
+    TimeSpan _lastConsole = TimeSpan.FromDays(-1), _lastDisplay = TimeSpan.FromDays(-1);
     int _step;
     IReadOnlyDictionary<string, double> _values = new Dictionary<string, double>();
     string _status = "running";
