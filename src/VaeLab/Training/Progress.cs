@@ -15,8 +15,7 @@ public sealed class TrainingProgress : IHtmlRenderable
     readonly int _totalSteps;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly IDisplayHandle _handle;
-    // Far enough in the past that the first report shows (TimeSpan.MinValue would overflow on subtraction).
-    TimeSpan _lastConsole = TimeSpan.FromDays(-1), _lastDisplay = TimeSpan.FromDays(-1);
+    TimeSpan? _lastConsole, _lastDisplay;
     int _step;
     IReadOnlyDictionary<string, double> _values = new Dictionary<string, double>();
     string _status = "running";
@@ -42,12 +41,12 @@ public sealed class TrainingProgress : IHtmlRenderable
         _values = values;
         if (epochLabel != null) _status = epochLabel;
         var now = _clock.Elapsed;
-        if (now - _lastDisplay >= DisplayInterval || step >= _totalSteps)
+        if (_lastDisplay is null || now - _lastDisplay >= DisplayInterval || step >= _totalSteps)
         {
             _lastDisplay = now;
             _handle.Update(this);
         }
-        if (now - _lastConsole >= ConsoleInterval || step >= _totalSteps)
+        if (_lastConsole is null || now - _lastConsole >= ConsoleInterval || step >= _totalSteps)
         {
             _lastConsole = now;
             DisplayHost.Current.Progress(ToString());

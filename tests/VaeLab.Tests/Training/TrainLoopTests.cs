@@ -1,0 +1,91 @@
+using TorchSharp;
+using VaeLab.Training;
+using static TorchSharp.torch;
+
+namespace VaeLab.Tests.Training;
+
+public class TrainLoopTests
+{
+    static (nn.Module<Tensor, Tensor> model, optim.Optimizer opt, Tensor x, Tensor y) Problem()
+    {
+        Lab.Setup(seed: 3);
+        var x = torch.randn(64, 3);
+        var y = x.sum(1, keepdim: true);
+        var model = nn.Linear(3, 1);
+        return (model, optim.SGD(model.parameters(), 0.1), x, y);
+    }
+
+    static IEnumerable<(Tensor, Tensor)> Batches(Tensor x, Tensor y) { for (int i = 0; i < 4; i++) yield return (x[TensorIndex.Slice(i * 16, (i + 1) * 16)], y[TensorIndex.Slice(i * 16, (i + 1) * 16)]); }
+
+    [Fact]
+    public void RecordsPerEpochMeansAndLowersTheLoss()
+    {
+        var (model, opt, x, y) = Problem();
+        var h = TrainLoop.Run("fit", epochs: 5, batchesPerEpoch: 4, _ => Batches(x, y), (b, ctx) =>
+        {
+            var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
+            if (!ctx.Finite("mse", loss)) return new Dictionary<string, Tensor>();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["mse"] = loss };
+        }, recordSteps: true);
+        Assert.Equal(5, h["mse"].Count);
+        Assert.Equal(20, h.Steps("mse").Count);
+        Assert.True(h.Last("mse") < h["mse"][0] * 0.5, $"{h["mse"][0]} -> {h.Last("mse")}");
+        // Each epoch's entry is the mean of its four step values.
+        Assert.Equal(h.Steps("mse").Take(4).Average(), h["mse"][0], 5);
+    }
+
+    [Fact]
+    public void NonFiniteLossStopsWithStepTermAndLastFiniteValues()
+    {
+        var (model, opt, x, y) = Problem();
+        var e = Assert.Throws<NonFiniteLossException>(() => TrainLoop.Run("faulty", 2, 4, _ => Batches(x, y), (b, ctx) =>
+        {
+            var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
+            if (ctx.Step == 5) loss = loss * float.NaN; // injected fault
+            if (!ctx.Finite("recon", loss)) return new Dictionary<string, Tensor>();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["recon"] = loss };
+        }));
+        Assert.Equal(5, e.Step);
+        Assert.Equal("recon", e.Term);
+        Assert.True(e.LastFinite.ContainsKey("recon"));
+        Assert.Contains("step 5", e.Message);
+        Assert.Contains("NonFinitePolicy.Skip", e.Message);
+    }
+
+    [Fact]
+    public void SkipPolicySkipsTheFaultyBatchWithoutUpdating()
+    {
+        var (model, opt, x, y) = Problem();
+        Tensor? before = null;
+        var h = TrainLoop.Run("skip", 1, 4, _ => Batches(x, y), (b, ctx) =>
+        {
+            var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
+            if (ctx.Step == 2) { loss = loss + float.PositiveInfinity; before = model.parameters().First().detach().clone().MoveToOuterDisposeScope(); }
+            if (!ctx.Finite("mse", loss)) return new Dictionary<string, Tensor>();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["mse"] = loss };
+        }, policy: NonFinitePolicy.Skip, recordSteps: true);
+        Assert.Equal(1, h.SkippedBatches);
+        Assert.Equal(3, h.Steps("mse").Count);
+        Assert.NotNull(before);
+    }
+
+    [Fact]
+    public void InterruptStopsTheLoopAtTheNextStep()
+    {
+        var (model, opt, x, y) = Problem();
+        int steps = 0;
+        try
+        {
+            Assert.Throws<OperationCanceledException>(() => TrainLoop.Run("long", 100, 4, _ => Batches(x, y), (b, ctx) =>
+            {
+                if (++steps == 3) Interrupts.Request("test");
+                return new Dictionary<string, Tensor> { ["z"] = torch.zeros(1).sum() };
+            }));
+        }
+        finally { Interrupts.Reset(); }
+        Assert.Equal(3, steps);
+    }
+}
