@@ -1,4 +1,5 @@
 using TorchSharp;
+using VaeLab.Data;
 using VaeLab.Losses;
 using VaeLab.Models;
 using static TorchSharp.torch;
@@ -30,11 +31,11 @@ public sealed record VheConfig
     /// <summary>Lloyd iteration limit per clustering.</summary>
     public int KMeansIterations { get; init; } = 100;
     /// <summary>Training examples used (the first n); 0 means all.</summary>
-    public int TrainExamples { get; init; } = 10_000;
+    public int TrainExamples { get; init; } = 5_000;
     /// <summary>Passes over the training examples.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 12;
     /// <summary>Examples per step.</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = 100;
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Seeds weights, shuffling, set sampling and KMeans.</summary>
@@ -42,10 +43,10 @@ public sealed record VheConfig
 
     public static VheConfig For(string profile) => profile switch
     {
-        "smoke" => new VheConfig { TrainExamples = 1_000, Epochs = 2, BatchSize = 100, SetSize = 3 },
+        "smoke" => new VheConfig { TrainExamples = 500, Epochs = 2, BatchSize = 100, SetSize = 3 },
         "default" => new VheConfig(),
         // The document does not give epochs, batch size or |D|: all of MNIST, 30 epochs, |D| = 5.
-        "paper" => new VheConfig { TrainExamples = 0, Epochs = 30 },
+        "paper" => new VheConfig { TrainExamples = 0, Epochs = 30, BatchSize = 128 },
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
     };
 }
@@ -68,6 +69,15 @@ public sealed record VheRun(string Name, History History, nn.Module Model, IRead
 /// <summary>Trains the baseline VAE, the supervised VHE and the unsupervised (KMeans pseudo-label) VHE.</summary>
 public static class VheTrainer
 {
+    /// <summary>The baseline VAE on a dataset's first <see cref="VheConfig.TrainExamples"/> images.</summary>
+    public static VheRun TrainVae(VheConfig cfg, ImageDataset train, string name = "VAE") => TrainVae(cfg, train.Images, train.Labels, name);
+
+    /// <summary>The supervised VHE on a dataset (D from the true class).</summary>
+    public static VheRun TrainSupervised(VheConfig cfg, ImageDataset train, string name = "VHE (supervised)") => TrainSupervised(cfg, train.Images, train.Labels, name);
+
+    /// <summary>The unsupervised VHE on a dataset (labels only scored, never used for D).</summary>
+    public static VheRun TrainUnsupervised(VheConfig cfg, ImageDataset train, string name = "VHE (unsupervised)") => TrainUnsupervised(cfg, train.Images, train.Labels, name);
+
     /// <summary>The baseline VAE (latent 2·code, so its decoder sees as many numbers as the VHE's [z, c]).</summary>
     public static VheRun TrainVae(VheConfig cfg, Tensor images, Tensor labels, string name = "VAE")
     {
