@@ -56,6 +56,9 @@ public sealed record VheConfig
 /// example) and grad_z, grad_c: the mean over examples of ‖∂loss_i/∂z_i‖ and ‖∂loss_i/∂c_i‖ (L2, through every
 /// path: c also feeds q(z|x,c), p(z|c) and the decoder).
 /// </summary>
+/// <param name="Name">Shown in progress and figure legends.</param>
+/// <param name="History">Per-epoch (and per-step) values named above.</param>
+/// <param name="Model">The trained <see cref="Vhe"/> or <see cref="VheBaselineVae"/>.</param>
 /// <param name="Purity">Unsupervised runs: purity of the pseudo-labels used in each epoch against the true labels,
 /// then of a clustering of the final codes (Epochs + 1 values). Empty otherwise.</param>
 /// <param name="Nmi">As <paramref name="Purity"/>, normalised mutual information.</param>
