@@ -15,6 +15,8 @@ public static class PointClouds
     /// mean over i≠j of k(xᵢ, xⱼ) + mean over i≠j of k(yᵢ, yⱼ) − 2 mean of k(xᵢ, yⱼ). Zero in expectation when both
     /// come from one distribution (so it can come out slightly negative), positive otherwise.
     /// </summary>
+    /// <param name="x">One cloud, N×d.</param>
+    /// <param name="y">The other, M×d.</param>
     /// <param name="bandwidth">σ, in the data's units: the scale of structure the comparison resolves.</param>
     public static double MmdSquared(Tensor x, Tensor y, double bandwidth)
     {
