@@ -66,6 +66,21 @@ public static class GradientEstimators
         return torch.cat(flat, 0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The largest |mean_a − mean_b| / √(SE_a² + SE_b²) over parameters: how far apart two estimators' mean gradients
+    /// are in standard errors. Coordinates where both estimators always gave the same value (e.g. a dead ReLU unit's
+    /// weights, gradient 0 every time) have no standard error and are skipped.
+    /// </summary>
+    public static double LargestStandardizedDifference(EstimatorDraws a, EstimatorDraws b)
+    {
+        if (a.Draws.shape[1] != b.Draws.shape[1]) throw new ArgumentException($"The draws cover {a.Draws.shape[1]} and {b.Draws.shape[1]} parameters: compare estimates of one gradient.", nameof(b));
+        using var scope = torch.NewDisposeScope();
+        var se = (a.StandardError.square() + b.StandardError.square()).sqrt();
+        var informative = se > 0;
+        if (!informative.any().item<bool>()) return 0;
+        return ((a.Mean - b.Mean).abs().masked_select(informative) / se.masked_select(informative)).max().item<double>();
+    }
+
     /// <summary><paramref name="draws"/> independent estimates at the current (fixed) parameters.</summary>
     public static EstimatorDraws Draw(GradientEstimator kind, Func<(Tensor Mean, Tensor LogVar)> posterior, Func<Tensor, Tensor> f,
                                       IReadOnlyList<Tensor> parameters, int samples, int draws)

@@ -8,7 +8,7 @@ public class Autoencoder2DTests
 {
     static Tensor FixedData()
     {
-        Lab.Setup(seed: 31);
+        Lab.Setup(seed: 31, threads: 1);
         // Two blobs, as in notebook 01, drawn here so the test does not depend on the data layer.
         var noise = torch.randn(256, 2);
         var centres = torch.tensor(new float[] { -2, -2, 2, 2 }, new long[] { 2, 2 }).index_select(0, torch.arange(256).remainder(2));

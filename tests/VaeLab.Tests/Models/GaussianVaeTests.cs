@@ -9,7 +9,7 @@ public class GaussianVaeTests
 {
     static Tensor FixedData()
     {
-        Lab.Setup(seed: 41);
+        Lab.Setup(seed: 41, threads: 1);
         var noise = torch.randn(256, 2);
         var centres = torch.tensor(new float[] { -2, -2, 2, 2 }, new long[] { 2, 2 }).index_select(0, torch.arange(256).remainder(2));
         return noise + centres;
@@ -33,7 +33,7 @@ public class GaussianVaeTests
     [Fact]
     public void OutputsPosteriorSamplesAndALikelihoodPerSample()
     {
-        Lab.Setup(seed: 42);
+        Lab.Setup(seed: 42, threads: 1);
         var o = new GaussianVae(samplesZ: 3).forward(torch.randn(5, 2));
         Assert.Equal(new long[] { 5, 1 }, o.ZMean.shape);
         Assert.Equal(new long[] { 5, 1 }, o.ZLogVar.shape);
@@ -97,7 +97,7 @@ public class GaussianVaeTests
     {
         // With the decoder's output layer zeroed, p(x|z) = N(bias mean, exp(bias logVar)) for every z: the samples'
         // mean and variance must match it (within 5 standard errors over 20 000 samples).
-        Lab.Setup(seed: 43);
+        Lab.Setup(seed: 43, threads: 1);
         var vae = new GaussianVae();
         var layer = vae.named_parameters().Where(p => p.name.StartsWith("hiddenLikelihood")).ToDictionary(p => p.name, p => p.parameter);
         using (torch.no_grad())

@@ -17,7 +17,7 @@ public class GradientEstimatorsTests
 
     static EstimatorDraws Run(GradientEstimator kind, int samples, int seed)
     {
-        Lab.Setup(seed);
+        Lab.Setup(seed, threads: 1); // tiny tensors: a second thread only adds synchronisation
         var mu = new Parameter(torch.tensor(new[] { Mu }, new long[] { 1, 1 }, dtype: ScalarType.Float64));
         var logVar = new Parameter(torch.tensor(new[] { Math.Log(Sigma2) }, new long[] { 1, 1 }, dtype: ScalarType.Float64));
         return GradientEstimators.Draw(kind, () => (mu, logVar), z => (z - A).square().sum(-1), new Tensor[] { mu, logVar }, samples, Draws);
@@ -71,6 +71,16 @@ public class GradientEstimatorsTests
         AssertVariance(reparam, 0, 4 * Sigma2 / 4);
         // Closed forms: 2.56 + 2.26 against 49.0 + (a larger log-variance term): at least ten times lower in total.
         Assert.True(score.TotalVariance > 10 * reparam.TotalVariance, $"score {score.TotalVariance}, reparameterization {reparam.TotalVariance}");
+    }
+
+    [Fact]
+    public void LargestStandardizedDifferenceSkipsConstantCoordinates()
+    {
+        // Coordinate 0: means 1 and 0, each SE √(var/2) = √(0.5/2) = 0.5 → |1 − 0| / √(0.25 + 0.25) = √2.
+        // Coordinate 1: always 3 in both (no standard error): skipped rather than 0/0.
+        var a = new EstimatorDraws(GradientEstimator.ScoreFunction, 1, torch.tensor(new double[] { 0.5, 3, 1.5, 3 }, new long[] { 2, 2 }));
+        var b = new EstimatorDraws(GradientEstimator.Reparameterization, 1, torch.tensor(new double[] { -0.5, 3, 0.5, 3 }, new long[] { 2, 2 }));
+        Assert.Equal(Math.Sqrt(2), GradientEstimators.LargestStandardizedDifference(a, b), 10);
     }
 
     [Fact]
