@@ -29,7 +29,7 @@ public class GaussiansExperimentTests
     }
 
     [Fact]
-    public void UniformCodesDecodeWithinTheCodeRangeAndEstimatorsCoverTheEncoder()
+    public void DecodingsAndEstimatorDrawsHaveTheExpectedShapesAndOrder()
     {
         Lab.Setup(seed: 72, threads: 1);
         var train = GaussianMixture2D.Sample(Tiny.TrainPoints, Tiny.DataSeed);
