@@ -64,9 +64,9 @@ public static class Cli
     static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string outDir)
     {
         int exit = Summary.ExitCode(results, runner.Options, runner.StopRequested);
-        var written = results.Select((r, i) => (r, f: files[i])).Where(x => x.r.Status != NotebookStatus.NotRun).ToList();
-        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), Summary.ToJson(Summary.Build(written.Select(x => x.r).ToList(), written.Select(x => x.f).ToList(), runner.Options, started, elapsed, exit)));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), HtmlReport.Index(written.Select(x => x.r).ToList(), written.Select(x => x.f).ToList(), runner.Options, elapsed, exit));
+        var planned = files.Take(results.Count).ToList();
+        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), Summary.ToJson(Summary.Build(results, planned, runner.Options, started, elapsed, exit)));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), HtmlReport.Index(results, planned, runner.Options, elapsed, exit));
         return exit;
     }
 

@@ -189,3 +189,20 @@ public class RunnerTests
         Assert.Equal("2", Json.Text(Json.Outputs(run.Notebook("no-ids"), 1).Single()!["data"]!["text/plain"]));
     }
 }
+
+public class AbandonTests
+{
+    [Fact]
+    public void A_cell_that_ignores_the_interrupt_is_abandoned_after_the_grace_period()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = RunOutcome.Run([Repo.Fixture("hang.ipynb"), Repo.Fixture("no-ids.ipynb")], cellTimeout: 1);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+        Assert.Equal(1, run.ExitCode);
+        var entries = run.Summary["notebooks"]!.AsArray();
+        Assert.Equal("timeout", entries[0]!["status"]!.GetValue<string>());
+        Assert.Contains("did not stop within 5 s", entries[0]!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal("ok", entries[1]!["status"]!.GetValue<string>()); // the next notebook still runs
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "hang.ipynb"));
+    }
+}

@@ -11,7 +11,7 @@ public static class ConsoleRouter
     static readonly object Gate = new();
     static bool _installed;
     static TextWriter _originalOut = Console.Out, _originalError = Console.Error;
-    static volatile ICellOutputSink? _target;
+    static ICellOutputSink? _target;
 
     public static TextWriter OriginalOut => _originalOut;
     public static TextWriter OriginalError => _originalError;
@@ -35,7 +35,8 @@ public static class ConsoleRouter
         Install();
         var previous = _target;
         _target = sink;
-        return new Scope(() => _target = previous);
+        // Restores only while the target is still this sink (a late, abandoned cell must not redirect a later one).
+        return new Scope(() => Interlocked.CompareExchange(ref _target, previous, sink));
     }
 
     sealed class Scope(Action undo) : IDisposable
@@ -52,12 +53,12 @@ public static class ConsoleRouter
         public override void Write(string? value)
         {
             if (string.IsNullOrEmpty(value)) return;
-            var t = _target;
+            var t = Volatile.Read(ref _target);
             if (t != null) t.Stream(stream, value);
             else fallback.Write(value);
         }
         public override void WriteLine(string? value) => Write((value ?? "") + "\n");
         public override void WriteLine() => Write("\n");
-        public override void Flush() { if (_target == null) fallback.Flush(); }
+        public override void Flush() { if (Volatile.Read(ref _target) == null) fallback.Flush(); }
     }
 }

@@ -60,7 +60,7 @@ public sealed class ScriptSession : IDisposable
 
     /// <summary>Variables defined so far (name → value), latest definition last.</summary>
     public IReadOnlyList<(string Name, Type Type, object? Value)> Variables =>
-        _state?.Variables.Select(v => (v.Name, v.Type, v.Value)).ToArray() ?? [];
+        _state?.Variables.Select(v => (v.Name, v.Type, (object?)v.Value)).ToArray() ?? [];
 
     /// <summary>
     /// Runs one cell. Outputs go to <paramref name="sink"/> as they happen; the result says whether it failed
@@ -119,8 +119,9 @@ public sealed class ScriptSession : IDisposable
         }
         finally
         {
-            DisplayHost.Current = previousHost;
-            Active = previousActive;
+            // Only undo what is still ours: an abandoned cell that ends late must not take over a later cell's host.
+            if (ReferenceEquals(DisplayHost.Current, _host)) DisplayHost.Current = previousHost;
+            if (ReferenceEquals(Active, this)) Active = previousActive;
             _gate.Release();
         }
     }

@@ -123,7 +123,9 @@ public static class HtmlReport
             var notes = new List<string>();
             if (r.Failure is { } f) notes.Add($"cell {f.Cell}: {f.EName}: {f.Message.Split('\n')[0]}");
             notes.AddRange(r.Warnings);
-            sb.Append($"<tr><td style=\"text-align:left\"><a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a> <small>(<a href=\"{H(Path.GetFileName(files[i].Notebook))}\">ipynb</a>)</small></td>")
+            var link = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name)
+                : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a> <small>(<a href=\"{H(Path.GetFileName(files[i].Notebook))}\">ipynb</a>)</small>";
+            sb.Append($"<tr><td style=\"text-align:left\">{link}</td>")
               .Append($"<td>{StatusHtml(r.Status)}</td><td>{r.Duration.TotalSeconds:0.0} s</td>")
               .Append($"<td>{r.Claims.Count(c => c.Verdict == Verdict.Passed)}</td><td{(r.Claims.Any(c => c.Verdict == Verdict.Failed) ? " class=\"bad\"" : "")}>{r.Claims.Count(c => c.Verdict == Verdict.Failed)}</td><td>{r.Claims.Count(c => c.Verdict == Verdict.NotJudged)}</td>")
               .Append($"<td style=\"text-align:left\">{H(string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})")))}</td>")

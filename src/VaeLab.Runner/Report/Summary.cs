@@ -37,8 +37,8 @@ public static class Summary
             notebooks.Add(new JsonObject
             {
                 ["notebook"] = Path.GetRelativePath(Directory.GetCurrentDirectory(), r.Notebook.Path),
-                ["executed"] = Path.GetFileName(files[i].Notebook),
-                ["html"] = Path.GetFileName(files[i].Html),
+                ["executed"] = r.Status == NotebookStatus.NotRun ? null : Path.GetFileName(files[i].Notebook),
+                ["html"] = r.Status == NotebookStatus.NotRun ? null : Path.GetFileName(files[i].Html),
                 ["status"] = StatusName(r.Status),
                 ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3),
                 ["error"] = r.Failure == null ? null : new JsonObject

@@ -120,6 +120,11 @@ write("timeout.ipynb", [
     code('Console.WriteLine("never");'),
 ])
 
+write("hang.ipynb", [
+    code('System.Threading.Thread.Sleep(8000); // ignores interrupt requests'),
+    code('Console.WriteLine("never");'),
+])
+
 write("no-ids.ipynb", [md("no ids (nbformat 4.4)"), code('1 + 1')], minor=4, ids=False)
 
 write("python-kernel.ipynb", [code("print(1)")], meta={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
