@@ -3,7 +3,6 @@ using VaeLab.Data;
 using VaeLab.Losses;
 using VaeLab.Models;
 using static TorchSharp.torch;
-using Reduce = VaeLab.Losses.Reduce; // TorchSharp has a Reduce too
 
 namespace VaeLab.Training;
 
@@ -48,11 +47,11 @@ public static class GaussiansExperiment
         {
             var o = model.forward(batch.X);
             var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
-            var elbo = Reduce.BatchMean(terms.Elbo);
+            var elbo = terms.Elbo.mean();
             var loss = -elbo;
             if (!ctx.Finite("-elbo", loss)) return new Dictionary<string, Tensor>();
             opt.zero_grad(); loss.backward(); opt.step();
-            return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = Reduce.BatchMean(terms.LogLikelihood), ["kl"] = Reduce.BatchMean(terms.Kl) };
+            return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
         });
         model.eval();
         return new Trained<GaussianVae>(model, history);
