@@ -71,6 +71,14 @@ public static class Latent
         return (negEntropy - logQz.mean()).item<double>();
     }
 
+    /// <summary>Average posterior standard deviation exp(½ logVar): mean over the batch and the latent dimensions.</summary>
+    public static double MeanStandardDeviation(Tensor logVar)
+    {
+        CheckMatrix(logVar, nameof(logVar));
+        using var _ = torch.NewDisposeScope();
+        return (0.5 * logVar.detach().to_type(ScalarType.Float64)).exp().mean().item<double>();
+    }
+
     /// <summary>Min and max over the batch of each dimension's mean and standard deviation (the document's
     /// "training values" bands).</summary>
     public static LatentBands Bands(Tensor mean, Tensor logVar)

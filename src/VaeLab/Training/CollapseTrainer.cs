@@ -43,8 +43,13 @@ public sealed record CollapseConfig
     public BetaSchedule Cyclical => new CyclicalBeta(Cycles, CycleRatio);
 }
 
-/// <summary>Encoder statistics on the fixed test batch at one step of training.</summary>
-public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, LatentBands Bands);
+/// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction as
+/// per-pixel MSE, MeanStd the average posterior standard deviation).</summary>
+public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd, LatentBands Bands)
+{
+    /// <summary>Width of the mean band (max − min over the batch), averaged over latent dimensions.</summary>
+    public double MeanRange => Bands.MeanMax.Zip(Bands.MeanMin, (hi, lo) => hi - lo).Average();
+}
 
 /// <summary>Images at one step: reconstructions of the fixed training images and decodings of fixed prior draws
 /// (probabilities in [0,1], row-major n×784 on the CPU).</summary>
@@ -152,7 +157,7 @@ public static class CollapseTrainer
             var output = model.forward(x);
             double recon = MseKl.Reconstruction(output.Logits, x).item<float>();
             return new LatentSnapshot(step, beta, Latent.Kl(output.Mean, output.LogVar), recon,
-                Latent.ActiveUnits(output.Mean), Latent.MutualInformation(output.Mean, output.LogVar), Latent.Bands(output.Mean, output.LogVar));
+                Latent.ActiveUnits(output.Mean), Latent.MutualInformation(output.Mean, output.LogVar), Latent.MeanStandardDeviation(output.LogVar), Latent.Bands(output.Mean, output.LogVar));
         }
         finally { if (wasTraining) model.train(); }
     }

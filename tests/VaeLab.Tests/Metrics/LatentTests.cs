@@ -80,6 +80,7 @@ public class LatentTests
         Assert.Equal(new[] { 2.0, 3.0 }, b.MeanMax);
         Assert.Equal(1.0, b.StdMin[0], 6); Assert.Equal(2.0, b.StdMax[0], 6);
         Assert.Equal(0.5, b.StdMin[1], 6); Assert.Equal(1.0, b.StdMax[1], 6);
+        Assert.Equal((1 + 0.5 + 2 + 1) / 4.0, Latent.MeanStandardDeviation(logVar), 6);
     }
 
     [Fact]
