@@ -17,6 +17,8 @@ public class CollapseModelTests
         Assert.Equal(163_925, Count(m));
         Assert.Equal(163_925, CollapseConvVae.ParameterCount(10, 32));
         Assert.Equal(CollapseConvVae.ParameterCount(3, 4), Count(new CollapseConvVae(3, 4)));
+        // The notebooks' size (C = 16): 272 + 8,224 + 2·15,690 + 17,248 + 8,208 + 257.
+        Assert.Equal(65_589, Count(new CollapseConvVae(10, 16)));
         var o = m.forward(torch.rand(5, 1, 28, 28));
         Assert.Equal(new long[] { 5, 1, 28, 28 }, o.Logits.shape);
         Assert.Equal(new long[] { 5, 10 }, o.Mean.shape);
@@ -33,6 +35,8 @@ public class CollapseModelTests
         // 784·128+128 = 100,480; heads 2·(128·10+10) = 2,580; 10·128+128 = 1,408; 128·784+784 = 101,136.
         Assert.Equal(205_604, Count(m));
         Assert.Equal(205_604, MlpVae.ParameterCount(new[] { 128 }, 10));
+        // The notebooks' size (one hidden layer of 64): 50,240 + 1,300 + 704 + 50,960.
+        Assert.Equal(103_204, Count(new MlpVae(new[] { 64 }, 10)));
         var deep = new MlpVae(new[] { 512, 256 }, 16, new[] { 64, 128, 256 });
         Assert.Equal(MlpVae.ParameterCount(new[] { 512, 256 }, 16, new[] { 64, 128, 256 }), Count(deep));
         var img = m.forward(torch.rand(3, 1, 28, 28));
