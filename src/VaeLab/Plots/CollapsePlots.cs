@@ -11,21 +11,21 @@ public static class CollapsePlots
     /// <summary>
     /// One image grid per run: the fixed training images on top, then per checkpoint a row of their reconstructions
     /// and a row of decoded prior samples. <paramref name="brighten"/> &gt; 1 raises faint pixels (p^(1/brighten)),
-    /// as the document does ("smaller pixel values were increased").
+    /// as the document does ("smaller pixel values were increased"). Row labels give the step of each checkpoint.
     /// </summary>
     public static GenericChart Checkpoints(CollapseRun run, double brighten = 1.0)
     {
         using var _ = torch.NewDisposeScope();
         var rows = new List<Tensor> { run.OriginalImages() };
-        var labels = new List<string> { "training images" };
+        var labels = new List<string> { "inputs" };
         foreach (var c in run.Checkpoints)
         {
-            rows.Add(c.ReconstructionImages()); labels.Add($"step {c.Step}: recon");
-            rows.Add(c.SampleImages()); labels.Add($"step {c.Step}: samples");
+            rows.Add(c.ReconstructionImages()); labels.Add($"recon {c.Step}");
+            rows.Add(c.SampleImages()); labels.Add($"sample {c.Step}");
         }
         var all = torch.cat(rows, 0);
         if (brighten != 1.0) all = all.clamp(0, 1).pow(1.0 / brighten);
-        return Fig.ImageGrid(all, (int)rows[0].shape[0], $"{run.Name}: reconstructions and prior samples over training", labels);
+        return Fig.ImageGrid(all, (int)rows[0].shape[0], $"{run.Name}: by step", labels);
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public static class CollapsePlots
     {
         var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
         int d = run.Snapshots[0].Bands.MeanMin.Length;
-        GenericChart Panel(Func<LatentSnapshot, double[]> lo, Func<LatentSnapshot, double[]> hi, string y, bool log)
+        GenericChart Panel(Func<LatentSnapshot, double[]> lo, Func<LatentSnapshot, double[]> hi, string y, bool log, bool legend)
         {
             var traces = new List<Trace>();
             for (int k = 0; k < d; k++)
@@ -45,13 +45,13 @@ public static class CollapsePlots
                 traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => lo(s)[k]).ToArray()), ("mode", "lines"),
                     ("line.color", colour), ("line.width", 1), ("legendgroup", $"z{k}"), ("showlegend", false), ("name", $"z{k} min")));
                 traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => hi(s)[k]).ToArray()), ("mode", "lines"),
-                    ("line.color", colour), ("line.width", 1), ("fill", "tonexty"), ("fillcolor", colour + "33"), ("legendgroup", $"z{k}"), ("name", $"z{k}")));
+                    ("line.color", colour), ("line.width", 1), ("fill", "tonexty"), ("fillcolor", colour + "33"), ("legendgroup", $"z{k}"), ("showlegend", legend), ("name", $"z{k}")));
             }
             return Fig.Chart(traces, ("xaxis.title.text", "step"), ("yaxis.title.text", y), ("yaxis.type", log ? "log" : null));
         }
         return Fig.SideBySide($"{run.Name}: min–max over the test batch per latent dimension",
-            ("posterior mean", Panel(s => s.Bands.MeanMin, s => s.Bands.MeanMax, "mean", false)),
-            ("posterior standard deviation (log)", Panel(s => s.Bands.StdMin, s => s.Bands.StdMax, "std", true)));
+            ("posterior mean", Panel(s => s.Bands.MeanMin, s => s.Bands.MeanMax, "mean", false, true)),
+            ("posterior standard deviation (log)", Panel(s => s.Bands.StdMin, s => s.Bands.StdMax, "std", true, false)));
     }
 
     /// <summary>Per-step training KL (nats) and reconstruction (per-pixel MSE), with β on a second axis.</summary>
