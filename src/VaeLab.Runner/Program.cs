@@ -38,7 +38,9 @@ reproduce.SetAction(pr =>
     return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r).GetAwaiter().GetResult();
 });
 
-var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly (like Polyglot Notebooks), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+var kernel = VaeLab.Runner.Kernel.KernelCli.Command(console, error);
+
+var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly (like Polyglot Notebooks), injects parameters and writes executed notebooks, an offline HTML report and summary.json; 'vaelab kernel' serves them to Jupyter.") { run, reproduce, kernel, new System.CommandLine.Help.HelpOption(), new VersionOption() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -53,6 +53,8 @@ public interface ICellOutputSink
     void Display(DisplayOutput output);
     /// <summary>An existing display (possibly of an earlier cell) has new <see cref="DisplayOutput.Data"/>.</summary>
     void UpdateDisplay(DisplayOutput output);
+    /// <summary>The cell's trailing expression (Jupyter's execute_result); hosts without that notion show it as a display.</summary>
+    void Result(DisplayOutput output) => Display(output);
     /// <summary>A progress line from library code (DisplayHost.Progress), for the host's console.</summary>
     void Progress(string line) { }
 }

@@ -58,6 +58,9 @@ public sealed class ScriptSession : IDisposable
     /// <summary>The session whose cell is running (display helpers and console text go there).</summary>
     public static ScriptSession? Active { get; private set; }
 
+    /// <summary>The last submission that compiled (its Previous chain holds the earlier ones); the kernel completes code against it.</summary>
+    public Script? LastScript => _state?.Script;
+
     /// <summary>Variables defined so far (name → value), latest definition last.</summary>
     public IReadOnlyList<(string Name, Type Type, object? Value)> Variables =>
         _state?.Variables.Select(v => (v.Name, v.Type, (object?)v.Value)).ToArray() ?? [];
@@ -110,7 +113,7 @@ public sealed class ScriptSession : IDisposable
             if (state.Exception != null) return Failure(state.Exception);
 
             if (TrailingExpressionIsDisplayed(state, prepared))
-                Display(state.ReturnValue);
+                _sink?.Result(new DisplayOutput($"vaelab-{Interlocked.Increment(ref _displayCounter)}", Formatters.Format(state.ReturnValue)));
             return CellResult.Ok;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
