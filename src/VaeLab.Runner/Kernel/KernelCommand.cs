@@ -17,6 +17,9 @@ public static class KernelCommand
         ConnectionInfo info;
         try { info = ConnectionInfo.Load(connectionFile); }
         catch (BadInputException e) { error.WriteLine($"vaelab kernel: {e.Message}"); return Cli.ExitBadInput; }
+        // VAELAB_KERNEL_STOP_GRACE: seconds an interrupted cell gets before it is abandoned (default 5; the tests shorten it).
+        if (stopGraceSeconds == null && double.TryParse(Environment.GetEnvironmentVariable("VAELAB_KERNEL_STOP_GRACE"), System.Globalization.CultureInfo.InvariantCulture, out var fromEnv) && fromEnv > 0)
+            stopGraceSeconds = fromEnv;
         using var kernel = new JupyterKernel(info, error, stopGrace: stopGraceSeconds is { } g ? TimeSpan.FromSeconds(g) : null);
         // SIGINT (Ctrl+C in the terminal, or a client using interrupt_mode "signal") interrupts the cell, not the kernel.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; kernel.Interrupt("interrupted by SIGINT"); });

@@ -134,7 +134,8 @@ public sealed class KernelCompletion
         var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Create(), "cells", "cells", LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: ScriptSession.DefaultImports, allowUnsafe: true),
             parseOptions: ScriptParse, metadataReferences: references, isSubmission: true, hostObjectType: typeof(ScriptGlobals)));
-        var document = workspace.AddDocument(project.Id, "cell.csx", SourceText.From(prefix + current));
+        var document = workspace.AddDocument(DocumentInfo.Create(DocumentId.CreateNewId(project.Id), "cell.csx", sourceCodeKind: SourceCodeKind.Script,
+            loader: TextLoader.From(TextAndVersion.Create(SourceText.From(prefix + current), VersionStamp.Create()))));
         return (document, prefix.Length);
     }
 
