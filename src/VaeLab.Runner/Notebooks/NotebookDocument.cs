@@ -90,7 +90,8 @@ public sealed partial class NotebookDocument
     {
         var name = metadata["kernelspec"]?["name"]?.GetValue<string>();
         var language = metadata["kernelspec"]?["language"]?.GetValue<string>();
-        bool csharpSpec = name == null || name.Equals(".net-csharp", StringComparison.OrdinalIgnoreCase);
+        // vaelab-csharp: saved by a front end that ran the notebook on `vaelab kernel` under its default name.
+        bool csharpSpec = name == null || name.Equals(".net-csharp", StringComparison.OrdinalIgnoreCase) || name == Kernel.KernelSpec.DefaultName;
         bool csharpLanguage = language == null || language is "C#" or "csharp";
         var defaultKernel = metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>();
         if (!csharpSpec || !csharpLanguage || !Engine.Directives.IsCSharpKernel(defaultKernel))
