@@ -54,14 +54,16 @@ public sealed class BatchLoader(Tensor x, Tensor? y, int batchSize, int seed, bo
     /// <summary>The batches of <paramref name="epoch"/>, in order.</summary>
     public IEnumerable<Batch> Epoch(int epoch)
     {
-        using var order = Order(epoch).to(_x.device);
+        using var cpuOrder = Order(epoch);
+        using var order = cpuOrder.to(_x.device);
         int batches = BatchesPerEpoch;
         for (int b = 0; b < batches; b++)
         {
             int start = b * _batchSize;
             int length = Math.Min(_batchSize, Count - start);
             using var index = order.narrow(0, start, length);
-            yield return new Batch(_x.index_select(0, index), _y?.index_select(0, index.to(_y.device)));
+            yield return new Batch(_x.index_select(0, index), _y is null ? null
+                : _y.device == _x.device ? _y.index_select(0, index) : _y.index_select(0, cpuOrder.narrow(0, start, length).to(_y.device)));
         }
     }
 

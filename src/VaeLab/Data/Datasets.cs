@@ -196,6 +196,7 @@ public static class Datasets
             tried.Add(new(downloadStep, targetDir, "skipped: no download location is known for this dataset"));
         else
         {
+            bool existed = Directory.Exists(targetDir);
             try
             {
                 var used = DownloadInto(spec, sources.Downloader, targetDir);
@@ -206,6 +207,9 @@ public static class Datasets
                                           or UnauthorizedAccessException or TaskCanceledException)
             {
                 tried.Add(new(downloadStep, $"{mirrors} → {targetDir}", "failed: " + e.Message));
+                // Leave no empty data/<name>/ behind: a later look there would only find "no dataset files".
+                if (!existed && Directory.Exists(targetDir) && !Directory.EnumerateFileSystemEntries(targetDir).Any())
+                    Directory.Delete(targetDir);
             }
         }
 

@@ -27,7 +27,7 @@ public static class CheckpointCache
         {
             var env = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
             if (!string.IsNullOrWhiteSpace(env)) return env;
-            var repo = RepoRoot.Find();
+            var repo = VaeLab.Data.DatasetSources.FindRepositoryRoot();
             return repo != null ? Path.Combine(repo, "artifacts", "cache") : Path.Combine(Path.GetTempPath(), "vaelab-cache");
         }
     }
@@ -136,18 +136,4 @@ public static class CheckpointCache
     static string Sanitize(string s) => new(s.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 
     sealed record ManifestData(string Key, string[] Modules, DateTime Created);
-}
-
-/// <summary>Finds the repository root (the folder holding VaeLab.sln) from the working directory or the app folder.</summary>
-public static class RepoRoot
-{
-    public static string? Find()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "VaeLab.sln"))) return d.FullName;
-        }
-        return null;
-    }
 }

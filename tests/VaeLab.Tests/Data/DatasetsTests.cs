@@ -169,6 +169,7 @@ public class DatasetsTests : IDisposable
         Assert.Contains("mirror-b.invalid", download.Outcome);
         Assert.Contains("fake: no route", download.Outcome);
         Assert.Equal(2, _downloader.Requests.Count); // both mirrors for the first file, then it gives up
+        Assert.False(Directory.Exists(Path.Combine(Repo, "data", "mnist")));
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public class DatasetsTests : IDisposable
         Assert.Contains("SHA-256 mismatch", e.Message);
         Assert.Contains("nothing was saved", e.Message);
         var target = Path.Combine(Repo, "data", "fashion-mnist");
-        Assert.Empty(Directory.GetFiles(target)); // neither the final name nor a temporary one
+        Assert.False(Directory.Exists(target)); // neither the final name nor a temporary one, nor an empty folder
     }
 
     [Fact]
