@@ -54,7 +54,7 @@ public static class Knn
             if (leaveOneOut)
             {
                 var rows = torch.arange(i1 - i0, dtype: ScalarType.Int64);
-                d.index_put_(torch.tensor(double.PositiveInfinity), rows, rows + i0);
+                d.index_put_(torch.tensor(float.PositiveInfinity), rows, rows + i0);
             }
             var nearest = d.topk(k, dim: 1, largest: false, sorted: true).indexes.data<long>().ToArray();
             for (long r = 0; r < i1 - i0; r++)
