@@ -48,13 +48,13 @@ public static class IdxReader
     const byte UnsignedByteType = 0x08;
 
     /// <summary>Reads any unsigned-byte IDX file.</summary>
-    public static IdxArray Read(string path) => Parse(path, ReadDecompressed(path, out bool gzip), gzip, expectedDims: null);
+    public static IdxArray Read(string path) => ReadFile(path, expectedDims: null);
 
     /// <summary>Reads an images file (magic 0x00000803): dims N × rows × cols.</summary>
-    public static IdxArray ReadImages(string path) => Parse(path, ReadDecompressed(path, out bool gzip), gzip, expectedDims: 3);
+    public static IdxArray ReadImages(string path) => ReadFile(path, expectedDims: 3);
 
     /// <summary>Reads a labels file (magic 0x00000801): dims N.</summary>
-    public static IdxArray ReadLabels(string path) => Parse(path, ReadDecompressed(path, out bool gzip), gzip, expectedDims: 1);
+    public static IdxArray ReadLabels(string path) => ReadFile(path, expectedDims: 1);
 
     /// <summary>Reads an images file and its labels file and checks that they hold the same number of items.</summary>
     public static (IdxArray Images, IdxArray Labels) ReadPair(string imagesPath, string labelsPath)
@@ -68,27 +68,20 @@ public static class IdxReader
         return (images, labels);
     }
 
-    static byte[] ReadDecompressed(string path, out bool gzip)
+    static IdxArray ReadFile(string path, int? expectedDims)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: IDX file not found. Check the path, or fetch the dataset again.", path);
-        using var file = File.OpenRead(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         Span<byte> head = stackalloc byte[2];
         int got = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
         file.Position = 0;
-        gzip = got == 2 && head[0] == 0x1F && head[1] == 0x8B;
-        if (!gzip)
-        {
-            var raw = new byte[file.Length];
-            file.ReadExactly(raw);
-            return raw;
-        }
+        bool gzip = got == 2 && head[0] == 0x1F && head[1] == 0x8B;
+        if (!gzip) return Parse(path, file, gzip, expectedDims);
         try
         {
             using var unzip = new GZipStream(file, CompressionMode.Decompress);
-            using var buffer = new MemoryStream();
-            unzip.CopyTo(buffer);
-            return buffer.ToArray();
+            return Parse(path, unzip, gzip, expectedDims);
         }
         catch (InvalidDataException e)
         {
@@ -96,26 +89,30 @@ public static class IdxReader
         }
     }
 
-    static IdxArray Parse(string path, byte[] bytes, bool gzip, int? expectedDims)
+    // Reads the header, then the data straight into an array of exactly the declared size (no intermediate copies:
+    // a 60 000-image file is 47 MB), then checks that nothing follows.
+    static IdxArray Parse(string path, Stream stream, bool gzip, int? expectedDims)
     {
         string what = gzip ? "decompressed content" : "file";
-        if (bytes.Length == 0)
+        Span<byte> magicBytes = stackalloc byte[4];
+        int got = stream.ReadAtLeast(magicBytes, 4, throwOnEndOfStream: false);
+        if (got == 0)
             throw new IdxFormatException(path, $"the {what} is empty (0 bytes)");
-        if (bytes.Length < 4)
-            throw new IdxFormatException(path, $"truncated header: the {what} has {bytes.Length} bytes, fewer than the 4-byte magic number");
+        if (got < 4)
+            throw new IdxFormatException(path, $"truncated header: the {what} has {got} bytes, fewer than the 4-byte magic number");
 
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        int ndims = bytes[3];
-        if (bytes[0] != 0 || bytes[1] != 0)
+        int magic = BinaryPrimitives.ReadInt32BigEndian(magicBytes);
+        int ndims = magicBytes[3];
+        if (magicBytes[0] != 0 || magicBytes[1] != 0)
         {
             string hint = !gzip && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                 ? " (the name ends in .gz but the file is not gzip-compressed: it does not start with 1F 8B)"
                 : "";
             throw new IdxFormatException(path, $"bad magic number 0x{magic:X8}: not an IDX file{hint}");
         }
-        if (bytes[2] != UnsignedByteType)
+        if (magicBytes[2] != UnsignedByteType)
             throw new IdxFormatException(path,
-                $"magic number 0x{magic:X8} declares element type 0x{bytes[2]:X2}; only unsigned bytes (0x08) are supported",
+                $"magic number 0x{magic:X8} declares element type 0x{magicBytes[2]:X2}; only unsigned bytes (0x08) are supported",
                 "MNIST-style datasets store unsigned bytes: check that this is the right file.");
         if (expectedDims is int want && ndims != want)
         {
@@ -128,16 +125,17 @@ public static class IdxReader
         if (ndims == 0)
             throw new IdxFormatException(path, "the magic number declares 0 dimensions");
 
-        int headerLength = 4 + 4 * ndims;
-        if (bytes.Length < headerLength)
+        var dimBytes = new byte[4 * ndims];
+        int gotDims = stream.ReadAtLeast(dimBytes, dimBytes.Length, throwOnEndOfStream: false);
+        if (gotDims < dimBytes.Length)
             throw new IdxFormatException(path,
-                $"truncated header: {ndims} dimensions need a {headerLength}-byte header but the {what} has {bytes.Length} bytes");
+                $"truncated header: {ndims} dimensions need a {4 + dimBytes.Length}-byte header but the {what} has {4 + gotDims} bytes");
 
         var dims = new int[ndims];
         long expected = 1;
         for (int i = 0; i < ndims; i++)
         {
-            dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i));
             if (dims[i] < 0)
                 throw new IdxFormatException(path, $"dimension {i} is negative ({dims[i]})");
             expected *= dims[i];
@@ -145,16 +143,31 @@ public static class IdxReader
                 throw new IdxFormatException(path, $"dimensions {string.Join("×", dims.Take(i + 1))} exceed what fits in memory");
         }
 
-        long actual = bytes.LongLength - headerLength;
         string shape = string.Join("×", dims);
-        if (actual < expected)
+        if (!gzip && stream.CanSeek && stream.Length - stream.Position < expected)
             throw new IdxFormatException(path,
-                $"truncated data: shape {shape} needs {expected} bytes after the header but the {what} has {actual}");
-        if (actual > expected)
+                $"truncated data: shape {shape} needs {expected} bytes after the header but the {what} has {stream.Length - stream.Position}");
+        var data = new byte[expected];
+        int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (read < expected)
             throw new IdxFormatException(path,
-                $"trailing garbage: shape {shape} needs {expected} bytes after the header but the {what} has {actual} ({actual - expected} extra)");
+                $"truncated data: shape {shape} needs {expected} bytes after the header but the {what} has {read}");
+        // Reading to the end also makes the inflater check gzip's CRC-32 and length trailer.
+        long extra = CountRemaining(stream);
+        if (extra > 0)
+            throw new IdxFormatException(path,
+                $"trailing garbage: shape {shape} needs {expected} bytes after the header but the {what} has {expected + extra} ({extra} extra)");
 
-        return new IdxArray(dims, bytes.AsSpan(headerLength).ToArray());
+        return new IdxArray(dims, data);
+    }
+
+    static long CountRemaining(Stream stream)
+    {
+        var buffer = new byte[1 << 14];
+        long total = 0;
+        int n;
+        while ((n = stream.Read(buffer)) > 0) total += n;
+        return total;
     }
 }
 
