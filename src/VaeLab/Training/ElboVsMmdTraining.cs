@@ -6,9 +6,18 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Training;
 
-/// <summary>Per-epoch means of the logged loss terms, the wall time and step count of one training run.</summary>
-public sealed record TrainingCurves(Dictionary<string, double[]> PerEpoch, double Seconds, int Steps)
+/// <summary>
+/// The logged loss terms of one training run: per-epoch means, and means over consecutive windows of
+/// <see cref="StepWindow"/> steps (at most about <see cref="ElboVsMmdTraining.CurvePoints"/> points, for loss curves
+/// over steps); the wall time and the number of steps.
+/// </summary>
+public sealed record TrainingCurves(Dictionary<string, double[]> PerEpoch, Dictionary<string, double[]> PerWindow, int StepWindow,
+                                    double Seconds, int Steps)
 {
+    /// <summary>The step (1-based) at the end of each window, as x values for <see cref="PerWindow"/>.</summary>
+    public double[] WindowEnds(string name) =>
+        Enumerable.Range(1, PerWindow[name].Length).Select(i => (double)Math.Min(Steps, i * StepWindow)).ToArray();
+
     /// <summary>True when the weights and curves came from the checkpoint cache (Seconds is then the original run's).</summary>
     public bool FromCache { get; init; }
 }
@@ -16,6 +25,12 @@ public sealed record TrainingCurves(Dictionary<string, double[]> PerEpoch, doubl
 /// <summary>Training of notebook 02's two models, each through <see cref="TrainLoop"/> and the checkpoint cache.</summary>
 public static class ElboVsMmdTraining
 {
+    /// <summary>About how many points each per-step curve keeps.</summary>
+    public const int CurvePoints = 400;
+
+    /// <summary>Bumped when training or <see cref="TrainingCurves"/> change, so older cache entries are not reused.</summary>
+    const int CacheFormat = 2;
+
     /// <summary>
     /// Trains the conv VAE on the single-sample Monte-Carlo ELBO (the document's estimator):
     /// loss = −mean over the batch of [log p(x|z) + log p(z) − log q(z|x)], with Adam. Logs the three terms (batch means).
@@ -23,7 +38,7 @@ public static class ElboVsMmdTraining
     public static TrainingCurves TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
         var data = Select(train, cfg);
-        return Cached("nb02-elbo", model, data, cfg, retrain, () =>
+        return Cached($"nb02-elbo-v{CacheFormat}", model, data, cfg, retrain, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
@@ -38,7 +53,7 @@ public static class ElboVsMmdTraining
                 if (!ctx.Finite("-elbo", loss)) return new Dictionary<string, Tensor>();
                 opt.zero_grad(); loss.backward(); opt.step();
                 return new Dictionary<string, Tensor> { ["-elbo"] = loss, ["log p(x|z)"] = logPx, ["log p(z)"] = logPz, ["log q(z|x)"] = logQz };
-            });
+            }, recordSteps: true);
         });
     }
 
@@ -49,7 +64,7 @@ public static class ElboVsMmdTraining
     public static TrainingCurves TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
         var data = Select(train, cfg);
-        return Cached("nb02-mmd", model, data, cfg, retrain, () =>
+        return Cached($"nb02-mmd-v{CacheFormat}", model, data, cfg, retrain, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
@@ -63,7 +78,7 @@ public static class ElboVsMmdTraining
                 if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
                 opt.zero_grad(); loss.backward(); opt.step();
                 return new Dictionary<string, Tensor> { ["loss"] = loss, ["mse"] = mse, ["mmd"] = mmd };
-            });
+            }, recordSteps: true);
         });
     }
 
@@ -87,8 +102,12 @@ public static class ElboVsMmdTraining
                 Lab.Seed(cfg.Seed);
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 var history = train();
-                return new TrainingCurves(history.Names.ToDictionary(n => n, n => history[n].ToArray()), watch.Elapsed.TotalSeconds,
-                                          history.Epochs * ((data.Count + cfg.BatchSize - 1) / cfg.BatchSize));
+                int steps = history.Names.Select(n => history.Steps(n).Count).DefaultIfEmpty(0).Max();
+                int window = Math.Max(1, (steps + CurvePoints - 1) / CurvePoints);
+                return new TrainingCurves(
+                    history.Names.ToDictionary(n => n, n => history[n].ToArray()),
+                    history.Names.ToDictionary(n => n, n => history.Steps(n).Chunk(window).Select(w => w.Average()).ToArray()),
+                    window, watch.Elapsed.TotalSeconds, steps);
             }, retrain);
         return run.Result with { FromCache = run.FromCache };
     }
