@@ -35,9 +35,9 @@ public sealed class ConvEncoder : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         ImageShape.Check(x, "ConvEncoder input");
-        var h = functional.relu(conv1.forward(x));
-        h = functional.relu(conv2.forward(h));
-        return dense.forward(h.flatten(1));
+        var h = functional.relu(conv1.call(x));
+        h = functional.relu(conv2.call(h));
+        return dense.call(h.flatten(1));
     }
 }
 
@@ -72,10 +72,10 @@ public sealed class ConvDecoder : Module<Tensor, Tensor>
     {
         if (z.dim() != 2 || z.shape[1] != Latent)
             throw new ArgumentException($"ConvDecoder expects codes of shape N×{Latent}; got [{string.Join(",", z.shape)}].", nameof(z));
-        var h = functional.relu(dense.forward(z)).reshape(-1, 32, 7, 7);
-        h = functional.relu(deconv1.forward(h));
-        h = functional.relu(deconv2.forward(h));
-        return deconv3.forward(h);
+        var h = functional.relu(dense.call(z)).reshape(-1, 32, 7, 7);
+        h = functional.relu(deconv1.call(h));
+        h = functional.relu(deconv2.call(h));
+        return deconv3.call(h);
     }
 }
 

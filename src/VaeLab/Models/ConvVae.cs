@@ -30,12 +30,12 @@ public sealed class ConvVae : nn.Module<Tensor, ConvVaeOutput>
     /// <summary>q(z|x): mean and log-variance, each N×latent.</summary>
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
-        var parts = encoder.forward(x).chunk(2, 1);
+        var parts = encoder.call(x).chunk(2, 1);
         return (parts[0], parts[1]);
     }
 
     /// <summary>Bernoulli logits N×1×28×28 for codes N×latent.</summary>
-    public Tensor Decode(Tensor z) => decoder.forward(z);
+    public Tensor Decode(Tensor z) => decoder.call(z);
 
     /// <summary>Encodes, draws one z by reparameterisation and decodes it.</summary>
     public override ConvVaeOutput forward(Tensor x)

@@ -31,10 +31,10 @@ public sealed class MmdVae : nn.Module<Tensor, MmdVaeOutput>
     }
 
     /// <summary>The deterministic code, N×latent.</summary>
-    public Tensor Encode(Tensor x) => encoder.forward(x);
+    public Tensor Encode(Tensor x) => encoder.call(x);
 
     /// <summary>Decoder logits N×1×28×28; the document's image is their sigmoid.</summary>
-    public Tensor Decode(Tensor z) => decoder.forward(z);
+    public Tensor Decode(Tensor z) => decoder.call(z);
 
     public override MmdVaeOutput forward(Tensor x)
     {
