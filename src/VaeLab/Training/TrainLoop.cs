@@ -60,34 +60,32 @@ public sealed class StepContext
     }
 }
 
-/// <summary>Per-epoch means of every reported value, plus optional per-step values.</summary>
+/// <summary>Per-epoch means of every reported value, plus optional per-step values. JSON-serialisable (checkpoint cache).</summary>
 public sealed class History
 {
-    readonly Dictionary<string, List<double>> _epochs = new();
-    readonly Dictionary<string, List<double>> _steps = new();
+    /// <summary>Per-epoch means, by value name.</summary>
+    public Dictionary<string, List<double>> EpochMeans { get; init; } = new();
+    /// <summary>Per-step values, by value name (when the loop records steps).</summary>
+    public Dictionary<string, List<double>> StepValues { get; init; } = new();
+    public int SkippedBatches { get; set; }
 
-    public int SkippedBatches { get; internal set; }
-    public IReadOnlyCollection<string> Names => _epochs.Keys;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyCollection<string> Names => EpochMeans.Keys;
     /// <summary>Per-epoch means of <paramref name="name"/>.</summary>
-    public IReadOnlyList<double> this[string name] => _epochs.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"No value '{name}' in this history; it has: {string.Join(", ", _epochs.Keys)}.");
-    /// <summary>Per-step values of <paramref name="name"/> (recorded when RecordSteps is on).</summary>
-    public IReadOnlyList<double> Steps(string name) => _steps.TryGetValue(name, out var l) ? l : Array.Empty<double>();
-    public int Epochs => _epochs.Count == 0 ? 0 : _epochs.Values.Max(l => l.Count);
+    public IReadOnlyList<double> this[string name] => EpochMeans.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"No value '{name}' in this history; it has: {string.Join(", ", EpochMeans.Keys)}.");
+    /// <summary>Per-step values of <paramref name="name"/> (recorded when recordSteps is on).</summary>
+    public IReadOnlyList<double> Steps(string name) => StepValues.TryGetValue(name, out var l) ? l : Array.Empty<double>();
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Epochs => EpochMeans.Count == 0 ? 0 : EpochMeans.Values.Max(l => l.Count);
 
-    public void AddEpoch(IReadOnlyDictionary<string, double> means)
-    {
-        foreach (var (k, v) in means)
-        {
-            if (!_epochs.TryGetValue(k, out var l)) _epochs[k] = l = new List<double>();
-            l.Add(v);
-        }
-    }
+    public void AddEpoch(IReadOnlyDictionary<string, double> means) => Append(EpochMeans, means);
+    internal void AddStep(IReadOnlyDictionary<string, double> values) => Append(StepValues, values);
 
-    internal void AddStep(IReadOnlyDictionary<string, double> values)
+    static void Append(Dictionary<string, List<double>> into, IReadOnlyDictionary<string, double> values)
     {
         foreach (var (k, v) in values)
         {
-            if (!_steps.TryGetValue(k, out var l)) _steps[k] = l = new List<double>();
+            if (!into.TryGetValue(k, out var l)) into[k] = l = new List<double>();
             l.Add(v);
         }
     }

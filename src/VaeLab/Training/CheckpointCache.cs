@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using VaeLab.Reporting;
+using static TorchSharp.torch;
+
+namespace VaeLab.Training;
+
+/// <summary>A cached or fresh training result.</summary>
+public sealed record CachedRun<TResult>(TResult Result, bool FromCache, string Key, string Directory);
+
+/// <summary>
+/// Caches trained models under <c>artifacts/cache/</c> (or <c>VAELAB_CACHE_DIR</c>), keyed by a hash of the model
+/// configuration, the data selection, the seed and the library version. A re-run loads the weights instead of
+/// training unless <c>retrain</c> is set. Entries are written to a temporary folder and renamed into place; a corrupt or
+/// incompatible entry is reported in one line and retrained.
+/// </summary>
+public static class CheckpointCache
+{
+    const string Manifest = "manifest.json", ResultFile = "result.json";
+
+    /// <summary>The cache folder: VAELAB_CACHE_DIR, else artifacts/cache under the repository, else under the temp folder.</summary>
+    public static string Root
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+            if (!string.IsNullOrWhiteSpace(env)) return env;
+            var repo = VaeLab.Data.DatasetSources.FindRepositoryRoot();
+            return repo != null ? Path.Combine(repo, "artifacts", "cache") : Path.Combine(Path.GetTempPath(), "vaelab-cache");
+        }
+    }
+
+    /// <summary>The cache key: SHA-256 over the JSON of the configuration, the data selection, the seed and the library version.</summary>
+    public static string Key(string name, object config, string dataSelection, int seed)
+    {
+        var version = typeof(CheckpointCache).Assembly.GetName().Version?.ToString() ?? "0";
+        var text = $"{name}\n{config.GetType().FullName}\n{JsonSerializer.Serialize(config, config.GetType())}\n{dataSelection}\n{seed}\n{version}";
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return $"{Sanitize(name)}-{Convert.ToHexString(hash)[..16].ToLowerInvariant()}";
+    }
+
+    /// <summary>
+    /// Loads <paramref name="modules"/>' weights and the JSON-serialisable result from the cache, or runs
+    /// <paramref name="train"/> (which trains the modules in place) and stores both.
+    /// </summary>
+    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, string dataSelection, int seed,
+        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false)
+    {
+        var key = Key(name, config, dataSelection, seed);
+        var dir = Path.Combine(Root, key);
+        if (!retrain && System.IO.Directory.Exists(dir))
+        {
+            var loaded = TryLoad<TResult>(dir, modules, out var problem);
+            if (loaded != null) return new CachedRun<TResult>(loaded, true, key, dir);
+            RunLog.Current.Warn($"checkpoint cache: entry {key} is unusable ({problem}); retraining.");
+        }
+        var result = train();
+        Store(dir, key, modules, result);
+        return new CachedRun<TResult>(result, false, key, dir);
+    }
+
+    static TResult? TryLoad<TResult>(string dir, IReadOnlyList<nn.Module> modules, out string problem)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<ManifestData>(File.ReadAllText(Path.Combine(dir, Manifest)))
+                           ?? throw new InvalidDataException("empty manifest");
+            if (manifest.Modules.Length != modules.Count) throw new InvalidDataException($"{manifest.Modules.Length} modules stored, {modules.Count} expected");
+            for (int i = 0; i < modules.Count; i++)
+            {
+                var path = Path.Combine(dir, $"module{i}.bin");
+                if (Sha256(path) != manifest.Modules[i]) throw new InvalidDataException($"module{i}.bin does not match its checksum");
+            }
+            var snapshots = modules.Select(m => m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone())).ToList();
+            try
+            {
+                for (int i = 0; i < modules.Count; i++) modules[i].load(Path.Combine(dir, $"module{i}.bin"), strict: true);
+            }
+            catch
+            {
+                // Leave the modules as they were: a half-loaded model must not be trained on.
+                using (torch.no_grad())
+                    for (int i = 0; i < modules.Count; i++)
+                        foreach (var (k, v) in modules[i].state_dict()) v.copy_(snapshots[i][k]);
+                throw;
+            }
+            var result = JsonSerializer.Deserialize<TResult>(File.ReadAllText(Path.Combine(dir, ResultFile)), JsonOptions)
+                         ?? throw new InvalidDataException("empty result");
+            problem = "";
+            return result;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or ArgumentException or InvalidOperationException or NotImplementedException or UnauthorizedAccessException || e.GetType().Name.Contains("Torch"))
+        {
+            problem = e.Message.Split('\n')[0];
+            return default;
+        }
+    }
+
+    static void Store<TResult>(string dir, string key, IReadOnlyList<nn.Module> modules, TResult result)
+    {
+        var root = Path.GetDirectoryName(dir)!;
+        System.IO.Directory.CreateDirectory(root);
+        var tmp = Path.Combine(root, $".{key}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        System.IO.Directory.CreateDirectory(tmp);
+        try
+        {
+            var sums = new string[modules.Count];
+            for (int i = 0; i < modules.Count; i++)
+            {
+                var path = Path.Combine(tmp, $"module{i}.bin");
+                modules[i].save(path);
+                sums[i] = Sha256(path);
+            }
+            File.WriteAllText(Path.Combine(tmp, ResultFile), JsonSerializer.Serialize(result, JsonOptions));
+            File.WriteAllText(Path.Combine(tmp, Manifest), JsonSerializer.Serialize(new ManifestData(key, sums, DateTime.UtcNow)));
+            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
+            System.IO.Directory.Move(tmp, dir);
+        }
+        catch
+        {
+            try { System.IO.Directory.Delete(tmp, recursive: true); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    static string Sha256(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(f));
+    }
+
+    static string Sanitize(string s) => new(s.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+
+    sealed record ManifestData(string Key, string[] Modules, DateTime Created);
+}

@@ -1,0 +1,118 @@
+using TorchSharp;
+using VaeLab.Reporting;
+using VaeLab.Training;
+using static TorchSharp.torch;
+
+namespace VaeLab.Tests.Training;
+
+public sealed class CheckpointCacheTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "vaelab-cache-test-" + Guid.NewGuid().ToString("N"));
+    readonly string? _saved = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+
+    public CheckpointCacheTests()
+    {
+        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _dir);
+        Lab.Setup(seed: 11);
+        RunLog.Begin(judge: true);
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _saved);
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    sealed record Cfg(int Hidden, double Lr);
+
+    static History Fit(nn.Module<Tensor, Tensor> m)
+    {
+        var x = torch.randn(32, 2);
+        var opt = optim.Adam(m.parameters(), 0.05);
+        return TrainLoop.Run("fit", 3, 1, _ => new[] { x }, (b, ctx) =>
+        {
+            var loss = m.forward(b).square().mean();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["loss"] = loss };
+        });
+    }
+
+    static float[] Weights(nn.Module m) => m.parameters().SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
+
+    [Fact]
+    public void SecondRunLoadsWeightsAndHistoryInsteadOfTraining()
+    {
+        var cfg = new Cfg(4, 0.05);
+        var a = nn.Linear(2, 2);
+        var first = CheckpointCache.LoadOrTrain("lin", cfg, "synthetic-32", 11, new[] { a }, () => Fit(a));
+        Assert.False(first.FromCache);
+
+        var b = nn.Linear(2, 2);
+        int trained = 0;
+        var second = CheckpointCache.LoadOrTrain("lin", cfg, "synthetic-32", 11, new[] { b }, () => { trained++; return Fit(b); });
+        Assert.True(second.FromCache);
+        Assert.Equal(0, trained);
+        Assert.Equal(Weights(a), Weights(b));
+        Assert.Equal(first.Result["loss"], second.Result["loss"]);
+        Assert.Empty(Directory.GetDirectories(_dir, ".*tmp"));
+    }
+
+    [Fact]
+    public void RetrainIgnoresTheCache()
+    {
+        var cfg = new Cfg(4, 0.05);
+        var a = nn.Linear(2, 2);
+        CheckpointCache.LoadOrTrain("lin", cfg, "d", 1, new[] { a }, () => Fit(a));
+        int trained = 0;
+        var r = CheckpointCache.LoadOrTrain("lin", cfg, "d", 1, new[] { a }, () => { trained++; return Fit(a); }, retrain: true);
+        Assert.False(r.FromCache);
+        Assert.Equal(1, trained);
+    }
+
+    [Fact]
+    public void KeyChangesWithConfigDataAndSeed()
+    {
+        var k = CheckpointCache.Key("m", new Cfg(4, 0.1), "d", 1);
+        Assert.Equal(k, CheckpointCache.Key("m", new Cfg(4, 0.1), "d", 1));
+        Assert.NotEqual(k, CheckpointCache.Key("m", new Cfg(5, 0.1), "d", 1));
+        Assert.NotEqual(k, CheckpointCache.Key("m", new Cfg(4, 0.1), "d2", 1));
+        Assert.NotEqual(k, CheckpointCache.Key("m", new Cfg(4, 0.1), "d", 2));
+    }
+
+    [Fact]
+    public void CorruptEntryIsReportedInOneLineAndRetrained()
+    {
+        var cfg = new Cfg(4, 0.05);
+        var a = nn.Linear(2, 2);
+        var first = CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { a }, () => Fit(a));
+        File.WriteAllBytes(Path.Combine(first.Directory, "module0.bin"), new byte[] { 1, 2, 3 });
+
+        var b = nn.Linear(2, 2);
+        int trained = 0;
+        var r = CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { b }, () => { trained++; return Fit(b); });
+        Assert.False(r.FromCache);
+        Assert.Equal(1, trained);
+        var warning = Assert.Single(RunLog.Current.Warnings);
+        Assert.Contains("unusable", warning);
+        Assert.DoesNotContain('\n', warning);
+        // The retrained entry replaced the corrupt one and loads again.
+        var c = nn.Linear(2, 2);
+        Assert.True(CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { c }, () => Fit(c)).FromCache);
+    }
+
+    [Fact]
+    public void IncompatibleEntryLeavesTheModelUntouchedAndRetrains()
+    {
+        var cfg = new Cfg(4, 0.05);
+        var a = nn.Linear(2, 2);
+        CheckpointCache.LoadOrTrain("shape", cfg, "d", 4, new[] { a }, () => Fit(a));
+        // Same key, but a model of another shape: the stored weights don't fit.
+        var wrong = nn.Linear(2, 3);
+        var before = Weights(wrong);
+        int trained = 0;
+        var r = CheckpointCache.LoadOrTrain("shape", cfg, "d", 4, new[] { wrong }, () => { trained++; return new History(); });
+        Assert.False(r.FromCache);
+        Assert.Equal(1, trained);
+        Assert.Equal(before, Weights(wrong));
+    }
+}
