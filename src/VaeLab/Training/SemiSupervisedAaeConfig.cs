@@ -42,8 +42,9 @@ public sealed record SemiSupervisedAaeConfig
     public static SemiSupervisedAaeConfig For(string profile) => profile switch
     {
         "paper" => new SemiSupervisedAaeConfig(),
-        "default" => new SemiSupervisedAaeConfig { Epochs = 10, TrainExamples = 10_000, TestExamples = 5_000 },
-        "smoke" => new SemiSupervisedAaeConfig { HiddenDim = 128, Epochs = 1, TrainExamples = 1_000, TestExamples = 500 },
+        // Width 256 and a 6k subset, as AaeConfig's default (about 1.5× the AAE's step: a fourth phase, two discriminators).
+        "default" => new SemiSupervisedAaeConfig { HiddenDim = 256, Epochs = 10, TrainExamples = 6_000, TestExamples = 2_000 },
+        "smoke" => new SemiSupervisedAaeConfig { HiddenDim = 64, Epochs = 1, TrainExamples = 1_000, TestExamples = 500 },
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
     };
 
