@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using VaeLab.Reporting;
+using VaeLab.Runner.Engine;
+
+namespace VaeLab.Runner.Notebooks;
+
+/// <summary>How notebooks are run.</summary>
+/// <param name="Profile">"smoke", "default" or "paper"; injected as the parameter 'profile' where the notebook declares it.</param>
+/// <param name="Parameters">Values from -p name=value.</param>
+/// <param name="CellTimeout">Longest a cell may run; null for no limit.</param>
+/// <param name="StopGrace">How long a cell gets to stop after an interrupt request before it is abandoned.</param>
+public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null)
+{
+    public static readonly string[] Profiles = ["smoke", "default", "paper"];
+    public bool JudgeClaims => Profile != "smoke";
+    public TimeSpan Grace => StopGrace ?? TimeSpan.FromSeconds(5);
+}
+
+/// <summary>A notebook checked and with its parameters injected, ready to run.</summary>
+public sealed class PreparedNotebook
+{
+    public required NotebookDocument Document { get; init; }
+    public required List<NotebookCell> Cells { get; init; }
+    /// <summary>Injected values (name → JSON value), in the order given.</summary>
+    public required JsonObject Parameters { get; init; }
+    public List<string> Warnings { get; } = new();
+    public string Path => Document.Path;
+    public string Name => System.IO.Path.GetFileNameWithoutExtension(Document.Path);
+}
+
+public enum NotebookStatus { Ok, Error, Timeout, Interrupted, NotRun }
+
+/// <summary>A cell after the run: its outputs, execution count (null if it did not run) and times.</summary>
+public sealed class ExecutedCell(NotebookCell cell)
+{
+    public NotebookCell Cell { get; } = cell;
+    public List<CellOutput> Outputs { get; } = new();
+    public int? ExecutionCount { get; set; }
+    public DateTimeOffset? Start { get; set; }
+    public DateTimeOffset? End { get; set; }
+}
+
+/// <summary>Where a notebook failed: the cell (1-based position in the executed notebook) and the error.</summary>
+public sealed record CellFailure(int Cell, int? ExecutionCount, string CellId, string EName, string Message);
+
+public sealed class NotebookResult
+{
+    public required PreparedNotebook Notebook { get; init; }
+    public required string Profile { get; init; }
+    public List<ExecutedCell> Cells { get; } = new();
+    public NotebookStatus Status { get; set; } = NotebookStatus.NotRun;
+    public CellFailure? Failure { get; set; }
+    public DateTimeOffset Started { get; set; }
+    public TimeSpan Duration { get; set; }
+    public IReadOnlyList<Claim> Claims { get; set; } = [];
+    public IReadOnlyList<Metric> Metrics { get; set; } = [];
+    public IReadOnlyList<DatasetUse> Datasets { get; set; } = [];
+    public List<string> Warnings { get; } = new();
+    public bool ClaimsHeld => Claims.All(c => c.Verdict != Verdict.Failed);
+}
+
+/// <summary>
+/// Runs notebooks cell by cell in a <see cref="ScriptSession"/>, like nbclient: a failing cell stops its notebook
+/// and its error is kept; a cell past its timeout (or a Ctrl+C) is interrupted cooperatively through
+/// <see cref="Interrupts"/> and abandoned if it does not stop within the grace period.
+/// </summary>
+public sealed class NotebookRunner(RunOptions options, TextWriter console)
+{
+    readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    string _stopReason = "interrupted";
+
+    public RunOptions Options => options;
+    public bool StopRequested => _stop.Task.IsCompleted;
+
+    /// <summary>Ctrl+C: interrupts the running cell; no further cell or notebook starts.</summary>
+    public void RequestStop(string reason)
+    {
+        _stopReason = reason;
+        Interrupts.Request(reason);
+        _stop.TrySetResult();
+    }
+
+    /// <summary>Loads, checks and injects parameters; every problem is a <see cref="BadInputException"/>, before anything runs.</summary>
+    public PreparedNotebook Prepare(string path)
+    {
+        var doc = NotebookDocument.Load(path);
+        var cells = doc.Cells.Where(c => !c.Tags.Contains("injected-parameters")).ToList();
+        var parametersCell = cells.FirstOrDefault(c => c.CellType == "code" && c.Tags.Contains("parameters"));
+        var declared = parametersCell != null ? Parameters.Declared(parametersCell.Source) : new Dictionary<string, DeclaredParameter>();
+        var values = new List<ParameterValue>();
+        var warnings = new List<string>();
+        foreach (var p in options.Parameters)
+        {
+            if (!declared.ContainsKey(p.Name))
+                throw new BadInputException(parametersCell == null
+                    ? $"{path}: -p {p.Name}=...: the notebook has no cell tagged 'parameters' to declare it. Tag the cell with the defaults 'parameters' (VS Code: cell '...' menu → Add Cell Tag)."
+                    : $"{path}: -p {p.Name}=...: the parameters cell does not declare '{p.Name}'. It declares: {(declared.Count == 0 ? "nothing" : string.Join(", ", declared.Keys))}.");
+            values.RemoveAll(v => v.Name == p.Name);
+            values.Add(p);
+        }
+        if (!values.Any(v => v.Name == "profile"))
+        {
+            if (declared.ContainsKey("profile")) values.Insert(0, new ParameterValue("profile", options.Profile));
+            else if (options.Profile != "default") warnings.Add($"the notebook declares no 'profile' parameter, so profile '{options.Profile}' only decides whether claims are judged.");
+        }
+        else if (values.First(v => v.Name == "profile").Raw != options.Profile)
+            throw new BadInputException($"{path}: -p profile={values.First(v => v.Name == "profile").Raw} contradicts --profile {options.Profile}; give one of them.");
+
+        var json = new JsonObject();
+        if (values.Count > 0)
+        {
+            var lines = new List<string> { "// Parameters injected by vaelab" };
+            foreach (var v in values)
+            {
+                var (code, value) = Parameters.Declaration(v, declared[v.Name], path);
+                lines.Add(code);
+                json[v.Name] = value;
+            }
+            var metadata = new JsonObject
+            {
+                ["tags"] = new JsonArray("injected-parameters"),
+                ["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" },
+            };
+            var injected = new NotebookCell
+            {
+                CellType = "code",
+                Id = NotebookDocument.NewId(cells.Select(c => c.Id).ToHashSet()),
+                Source = string.Join("\n", lines),
+                Metadata = metadata,
+            };
+            cells.Insert(cells.IndexOf(parametersCell!) + 1, injected);
+        }
+        var prepared = new PreparedNotebook { Document = doc, Cells = cells, Parameters = json };
+        prepared.Warnings.AddRange(warnings);
+        return prepared;
+    }
+
+    /// <summary>Runs one notebook; never throws for notebook errors (they are in the result).</summary>
+    public async Task<NotebookResult> RunAsync(PreparedNotebook notebook, string label)
+    {
+        var result = new NotebookResult { Notebook = notebook, Profile = options.Profile, Started = DateTimeOffset.Now };
+        result.Warnings.AddRange(notebook.Warnings);
+        foreach (var c in notebook.Cells) result.Cells.Add(new ExecutedCell(c));
+        if (StopRequested) { result.Status = NotebookStatus.NotRun; return result; }
+
+        console.WriteLine($"{label} {Relative(notebook.Path)}  (profile {options.Profile})");
+        var clock = Stopwatch.StartNew();
+        var log = RunLog.Begin(judge: options.JudgeClaims);
+        var previousDirectory = Directory.GetCurrentDirectory();
+        var folder = System.IO.Path.GetDirectoryName(notebook.Path)!;
+        Directory.SetCurrentDirectory(folder);
+        var session = new ScriptSession(folder);
+        bool abandoned = false;
+        int codeCells = notebook.Cells.Count(c => c.CellType == "code"), codeIndex = 0, executionCount = 0;
+        try
+        {
+            result.Status = NotebookStatus.Ok;
+            for (int i = 0; i < result.Cells.Count; i++)
+            {
+                var cell = result.Cells[i];
+                if (cell.Cell.CellType != "code") continue;
+                codeIndex++;
+                if (StopRequested)
+                {
+                    result.Status = NotebookStatus.Interrupted;
+                    result.Failure ??= new CellFailure(i + 1, null, cell.Cell.Id, "Interrupted", $"{_stopReason} before cell {i + 1} ran");
+                    break;
+                }
+                cell.ExecutionCount = ++executionCount;
+                cell.Start = DateTimeOffset.Now;
+                console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})");
+                var sink = new CellSink(cell.Outputs, console);
+                CellResult outcome;
+                if (!Directives.IsCSharpKernel(cell.Cell.KernelName))
+                    outcome = CellResult.Fail("UnsupportedKernel", $"cell {i + 1} is a '{cell.Cell.KernelName}' cell; vaelab runs C# cells only (no other .NET Interactive kernels). Rewrite it in C#.");
+                else
+                    (outcome, abandoned) = await ExecuteWithLimitsAsync(session, cell.Cell.Source, sink, $"cell {i + 1}");
+                cell.End = DateTimeOffset.Now;
+                if (outcome.Error is { } error)
+                {
+                    cell.Outputs.Add(error);
+                    result.Status = error.EName switch { "Timeout" => NotebookStatus.Timeout, "Interrupted" => NotebookStatus.Interrupted, _ => NotebookStatus.Error };
+                    result.Failure = new CellFailure(i + 1, cell.ExecutionCount, cell.Cell.Id, error.EName, error.EValue);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previousDirectory);
+            if (!abandoned) session.Dispose();
+            result.Duration = clock.Elapsed;
+            result.Claims = log.Claims;
+            result.Metrics = log.Metrics;
+            result.Datasets = log.Datasets;
+            result.Warnings.AddRange(log.Warnings);
+        }
+        var failedClaims = result.Claims.Count(c => c.Verdict == Verdict.Failed);
+        console.WriteLine(result.Status == NotebookStatus.Ok
+            ? $"  ok in {result.Duration.TotalSeconds:0.0} s{(result.Claims.Count > 0 ? $"; claims: {ClaimCounts(result.Claims)}" : "")}"
+            : $"  {result.Status.ToString().ToUpperInvariant()} in cell {result.Failure!.Cell} after {result.Duration.TotalSeconds:0.0} s: {FirstLine(result.Failure.Message)}");
+        if (failedClaims > 0 && result.Status == NotebookStatus.Ok) console.WriteLine($"  {failedClaims} claim(s) did not hold");
+        return result;
+    }
+
+    public static string ClaimCounts(IReadOnlyList<Claim> claims) =>
+        $"{claims.Count(c => c.Verdict == Verdict.Passed)} passed, {claims.Count(c => c.Verdict == Verdict.Failed)} failed, {claims.Count(c => c.Verdict == Verdict.NotJudged)} not judged";
+
+    static string FirstLine(string s) { var l = s.Split('\n')[0]; return l.Length > 200 ? l[..200] + "…" : l; }
+
+    static string Relative(string path)
+    {
+        var r = System.IO.Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return r.StartsWith("..", StringComparison.Ordinal) ? path : r;
+    }
+
+    async Task<(CellResult Result, bool Abandoned)> ExecuteWithLimitsAsync(ScriptSession session, string code, ICellOutputSink sink, string cellName)
+    {
+        Interrupts.Reset();
+        var run = Task.Run(() => session.ExecuteAsync(code, sink, cellName));
+        using var timeoutCts = new CancellationTokenSource();
+        var timeout = options.CellTimeout is { } t ? Task.Delay(t, timeoutCts.Token) : Task.Delay(Timeout.Infinite, timeoutCts.Token);
+        var first = await Task.WhenAny(run, timeout, _stop.Task);
+        timeoutCts.Cancel();
+        if (first == run) return (await run, false);
+
+        bool timedOut = first == timeout;
+        var reason = timedOut ? $"{cellName} timed out after {options.CellTimeout!.Value.TotalSeconds:0.#} s" : $"{_stopReason} during {cellName}";
+        Interrupts.Request(reason);
+        var ename = timedOut ? "Timeout" : "Interrupted";
+        if (await Task.WhenAny(run, Task.Delay(options.Grace)) == run)
+        {
+            var r = await run;
+            // Ctrl+C while a cell finished anyway: keep its result; the loop stops before the next cell.
+            if (r.Succeeded && !timedOut) return (r, false);
+            // Report why the cell stopped rather than the OperationCanceledException it stopped with.
+            return (CellResult.Fail(ename, reason, r.Error?.Traceback), false);
+        }
+        return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the interrupt request and was abandoned."), true);
+    }
+
+    /// <summary>Collects a cell's outputs (consecutive stream text merged) and echoes progress to the console.</summary>
+    sealed class CellSink(List<CellOutput> outputs, TextWriter console) : ICellOutputSink
+    {
+        public void Stream(string name, string text)
+        {
+            lock (outputs)
+            {
+                if (outputs.Count > 0 && outputs[^1] is StreamOutput last && last.Name == name) last.Text.Append(text);
+                else { var s = new StreamOutput(name); s.Text.Append(text); outputs.Add(s); }
+            }
+        }
+        public void Display(DisplayOutput output) { lock (outputs) outputs.Add(output); }
+        public void UpdateDisplay(DisplayOutput output) { /* the output object itself holds the new data */ }
+        public void Progress(string line) { lock (console) console.WriteLine($"         | {line}"); }
+    }
+}

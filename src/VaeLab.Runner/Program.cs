@@ -1,0 +1,49 @@
+using System.CommandLine;
+using VaeLab.Runner;
+using VaeLab.Runner.Engine;
+using VaeLab.Runner.Notebooks;
+
+// Console.Out is routed into cells while they run; the runner's own lines go to the real console.
+ConsoleRouter.Install();
+var console = ConsoleRouter.OriginalOut;
+var error = ConsoleRouter.OriginalError;
+
+var parameters = new Option<string[]>("--parameter", "-p") { Description = "A parameter for the notebooks' 'parameters' cell, name=value (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
+var profile = new Option<string>("--profile") { Description = "smoke | default | paper; shorthand for -p profile=X. Smoke records claims without judging them.", DefaultValueFactory = _ => "default" };
+var outDir = new Option<string>("--out", "-o") { Description = "Folder for the executed notebooks, HTML pages, index.html and summary.json.", DefaultValueFactory = _ => Path.Combine("artifacts", "report") };
+var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds a cell may run before it is interrupted (default: 600 under smoke, no limit otherwise)." };
+var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks (.ipynb) to run, in order.", Arity = ArgumentArity.OneOrMore };
+var notebooksDir = new Option<string?>("--notebooks") { Description = "Folder of notebooks to reproduce (default: notebooks/ of the repository)." };
+
+var run = new Command("run", "Run notebooks headlessly and write executed notebooks, an HTML report and summary.json.") { notebooks, parameters, profile, outDir, cellTimeout };
+var reproduce = new Command("reproduce", "Run every notebook in notebooks/, in order.") { parameters, profile, outDir, cellTimeout, notebooksDir };
+
+NotebookRunner? active = null;
+int interrupts = 0;
+Console.CancelKeyPress += (_, e) =>
+{
+    if (active == null || Interlocked.Increment(ref interrupts) > 1) return; // a second Ctrl+C ends the process
+    e.Cancel = true;
+    error.WriteLine("\nvaelab: Ctrl+C: stopping the running cell and writing what ran (Ctrl+C again to quit at once).");
+    active.RequestStop("interrupted by Ctrl+C");
+};
+
+run.SetAction(pr => Cli.RunAsync(pr.GetValue(notebooks) ?? [], pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!,
+    pr.GetValue(cellTimeout), console, error, r => active = r).GetAwaiter().GetResult());
+reproduce.SetAction(pr =>
+{
+    IReadOnlyList<string> found;
+    try { found = Cli.FindNotebooks(pr.GetValue(notebooksDir), out _); }
+    catch (BadInputException e) { error.WriteLine($"vaelab: {e.Message}"); return Cli.ExitBadInput; }
+    return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r).GetAwaiter().GetResult();
+});
+
+var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly (like Polyglot Notebooks), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) error.WriteLine($"vaelab: {e.Message}");
+    error.WriteLine("See 'vaelab --help'.");
+    return Cli.ExitBadInput;
+}
+return parsed.Invoke();

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text;
+using Markdig;
+using VaeLab.Reporting;
+using VaeLab.Runner.Engine;
+using VaeLab.Runner.Notebooks;
+
+namespace VaeLab.Runner.Report;
+
+/// <summary>
+/// Self-contained HTML pages: one per executed notebook (markdown rendered with Markdig, code, outputs, run facts)
+/// and an index. A page with charts carries plotly.js once, inline, so it renders offline.
+/// </summary>
+public static class HtmlReport
+{
+    static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
+
+    const string Style = """
+        <style>
+        body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#1f2328;line-height:1.45}
+        pre{background:#f6f8fa;padding:.6em .8em;overflow-x:auto;border-radius:6px;font-size:13px;margin:.3em 0}
+        .cell{margin:1em 0}.code pre.src{border-left:3px solid #0969da}
+        .prompt{color:#6e7781;font-size:12px;font-family:monospace}
+        .output{margin-left:1em}.stderr{background:#fff8c5}.error{background:#ffebe9;color:#82071e}
+        table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}
+        .ok{color:#1a7f37;font-weight:bold}.bad{color:#cf222e;font-weight:bold}.muted{color:#6e7781}
+        .facts td,.facts th{text-align:left}
+        </style>
+        """;
+
+    static string H(string? s) => WebUtility.HtmlEncode(s ?? "");
+
+    static string StatusHtml(NotebookStatus s) => s == NotebookStatus.Ok
+        ? "<span class=\"ok\">ok</span>"
+        : $"<span class=\"bad\">{Summary.StatusName(s)}</span>";
+
+    public static string NotebookPage(NotebookResult result, ReportFiles files)
+    {
+        bool charts = result.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Any(d => d.Data.NeedsPlotly);
+        var title = result.Notebook.Name;
+        var sb = new StringBuilder();
+        sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{H(title)} — VaeLab</title>\n{Style}\n");
+        if (charts) sb.Append(Formatters.PlotlyScriptTag).Append('\n');
+        sb.Append("</head><body>\n");
+        sb.Append($"<p class=\"muted\"><a href=\"index.html\">← all notebooks</a> · executed notebook: <a href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a></p>\n");
+        sb.Append($"<h1>{H(title)}</h1>\n");
+        sb.Append(Facts(result));
+        for (int i = 0; i < result.Cells.Count; i++)
+        {
+            var cell = result.Cells[i];
+            if (cell.Cell.CellType == "markdown")
+            {
+                sb.Append($"<div class=\"cell markdown\">{Markdig.Markdown.ToHtml(cell.Cell.Source, Markdown)}</div>\n");
+                continue;
+            }
+            if (cell.Cell.CellType == "raw") { sb.Append($"<pre>{H(cell.Cell.Source)}</pre>\n"); continue; }
+            var prompt = cell.ExecutionCount is { } n ? $"[{n}]" : "[ ]";
+            var time = cell.Start is { } s && cell.End is { } e ? $" · {(e - s).TotalSeconds:0.00} s" : cell.ExecutionCount == null ? " · not run" : "";
+            var tags = cell.Cell.Tags.Count > 0 ? " · tags: " + H(string.Join(", ", cell.Cell.Tags)) : "";
+            sb.Append($"<div class=\"cell code\"><div class=\"prompt\">In {prompt} (cell {i + 1}){time}{tags}</div><pre class=\"src\"><code>{H(cell.Cell.Source)}</code></pre>\n");
+            foreach (var output in cell.Outputs) sb.Append("<div class=\"output\">").Append(Output(output)).Append("</div>\n");
+            sb.Append("</div>\n");
+        }
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
+    static string Output(CellOutput output) => output switch
+    {
+        StreamOutput s => $"<pre class=\"{(s.Name == "stderr" ? "stderr" : "stdout")}\">{H(s.Text.ToString())}</pre>",
+        ErrorOutput e => $"<pre class=\"error\"><b>{H(e.EName)}</b>: {H(e.EValue)}\n{H(string.Join("\n", e.Traceback.Skip(1).Take(40)))}</pre>",
+        DisplayOutput d => d.Data["text/html"] ?? (d.Data["image/png"] is { } png ? $"<img src=\"data:image/png;base64,{png}\">" : $"<pre>{H(d.Data["text/plain"])}</pre>"),
+        _ => "",
+    };
+
+    static string Facts(NotebookResult r)
+    {
+        var sb = new StringBuilder("<table class=\"facts\">");
+        sb.Append($"<tr><th>status</th><td>{StatusHtml(r.Status)}</td></tr>");
+        sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{(r.Profile == "smoke" ? " <span class=\"muted\">(claims recorded, not judged)</span>" : "")}</td></tr>");
+        sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} s</td></tr>");
+        if (r.Notebook.Parameters.Count > 0)
+            sb.Append($"<tr><th>parameters</th><td><code>{H(string.Join(", ", r.Notebook.Parameters.Select(p => $"{p.Key} = {p.Value?.ToJsonString()}")))}</code></td></tr>");
+        foreach (var d in r.Datasets)
+            sb.Append($"<tr><th>dataset</th><td>requested {H(d.Requested)}, used <b>{H(d.Used)}</b> ({H(d.Source)})</td></tr>");
+        if (r.Failure is { } f)
+            sb.Append($"<tr><th>error</th><td class=\"bad\">cell {f.Cell}: {H(f.EName)}: {H(f.Message)}</td></tr>");
+        foreach (var w in r.Warnings) sb.Append($"<tr><th>warning</th><td>{H(w)}</td></tr>");
+        if (r.Claims.Count > 0)
+            sb.Append($"<tr><th>claims</th><td>{H(NotebookRunner.ClaimCounts(r.Claims))}</td></tr>");
+        sb.Append("</table>\n");
+        if (r.Claims.Count > 0) sb.Append(ClaimsTable(r.Claims));
+        if (r.Metrics.Count > 0)
+        {
+            sb.Append("<table><thead><tr><th style=\"text-align:left\">metric</th><th>value</th><th style=\"text-align:left\">unit</th></tr></thead><tbody>");
+            foreach (var m in r.Metrics) sb.Append($"<tr><td style=\"text-align:left\">{H(m.Name)}</td><td>{m.Value:G5}</td><td style=\"text-align:left\">{H(m.Unit)}</td></tr>");
+            sb.Append("</tbody></table>\n");
+        }
+        return sb.ToString();
+    }
+
+    static string ClaimsTable(IReadOnlyList<Claim> claims)
+    {
+        var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
+        foreach (var c in claims)
+        {
+            var verdict = c.Verdict switch { Verdict.Passed => "<span class=\"ok\">passed</span>", Verdict.Failed => "<span class=\"bad\">FAILED</span>", _ => "<span class=\"muted\">not judged</span>" };
+            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound.ToString())}</td><td>{verdict}</td></tr>");
+        }
+        return sb.Append("</tbody></table>\n").ToString();
+    }
+
+    public static string Index(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, TimeSpan duration, int exitCode)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VaeLab report</title>\n{Style}\n</head><body>\n");
+        sb.Append($"<h1>VaeLab report</h1>\n<p>profile <b>{H(options.Profile)}</b>{(options.JudgeClaims ? "" : " (claims recorded, not judged)")} · {results.Count} notebook(s) · {duration.TotalSeconds:0} s · exit code {exitCode} " +
+                  $"{(exitCode == 0 ? "<span class=\"ok\">all good</span>" : "<span class=\"bad\">see below</span>")} · <a href=\"summary.json\">summary.json</a></p>\n");
+        sb.Append("<table><thead><tr><th style=\"text-align:left\">notebook</th><th>status</th><th>duration</th><th>claims passed</th><th>failed</th><th>not judged</th><th style=\"text-align:left\">dataset</th><th style=\"text-align:left\">notes</th></tr></thead><tbody>\n");
+        for (int i = 0; i < results.Count; i++)
+        {
+            var r = results[i];
+            var notes = new List<string>();
+            if (r.Failure is { } f) notes.Add($"cell {f.Cell}: {f.EName}: {f.Message.Split('\n')[0]}");
+            notes.AddRange(r.Warnings);
+            var link = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name)
+                : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a> <small>(<a href=\"{H(Path.GetFileName(files[i].Notebook))}\">ipynb</a>)</small>";
+            sb.Append($"<tr><td style=\"text-align:left\">{link}</td>")
+              .Append($"<td>{StatusHtml(r.Status)}</td><td>{r.Duration.TotalSeconds:0.0} s</td>")
+              .Append($"<td>{r.Claims.Count(c => c.Verdict == Verdict.Passed)}</td><td{(r.Claims.Any(c => c.Verdict == Verdict.Failed) ? " class=\"bad\"" : "")}>{r.Claims.Count(c => c.Verdict == Verdict.Failed)}</td><td>{r.Claims.Count(c => c.Verdict == Verdict.NotJudged)}</td>")
+              .Append($"<td style=\"text-align:left\">{H(string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})")))}</td>")
+              .Append($"<td style=\"text-align:left\">{H(string.Join(" · ", notes))}</td></tr>\n");
+        }
+        sb.Append("</tbody></table>\n");
+        var failed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == Verdict.Failed).Select(c => (r, c))).ToList();
+        if (failed.Count > 0)
+        {
+            sb.Append("<h2>Claims that did not reproduce</h2>\n<table><thead><tr><th style=\"text-align:left\">notebook</th><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th></tr></thead><tbody>");
+            foreach (var (r, c) in failed)
+                sb.Append($"<tr><td style=\"text-align:left\">{H(r.Notebook.Name)}</td><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound.ToString())}</td></tr>");
+            sb.Append("</tbody></table>\n");
+        }
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text.Json.Nodes;
+
+namespace VaeLab.Runner.Tests;
+
+public class RunnerTests
+{
+    [Fact]
+    public void Outputs_fixture_writes_a_valid_polyglot_notebook_with_every_output_kind()
+    {
+        var run = RunOutcome.Fixtures("outputs.ipynb");
+        Assert.True(run.ExitCode == 0, run.Console + run.Error);
+        var path = Path.Combine(run.OutDir, "outputs.ipynb");
+        Nbformat.AssertValid(path);
+        var nb = run.Notebook("outputs");
+
+        Assert.Equal(4, nb["nbformat"]!.GetValue<int>());
+        Assert.Equal(5, nb["nbformat_minor"]!.GetValue<int>());
+        Assert.Equal(".net-csharp", nb["metadata"]!["kernelspec"]!["name"]!.GetValue<string>());
+        Assert.Equal("csharp", nb["metadata"]!["polyglot_notebook"]!["kernelInfo"]!["defaultKernelName"]!.GetValue<string>());
+        var cells = Json.Cells(nb);
+        Assert.All(cells, c => Assert.False(string.IsNullOrEmpty(c!["id"]?.GetValue<string>())));
+        var counts = cells.Where(c => c!["cell_type"]!.GetValue<string>() == "code").Select(c => c!["execution_count"]!.GetValue<int>()).ToArray();
+        Assert.Equal(Enumerable.Range(1, 10), counts);
+        Assert.All(cells.Where(c => c!["cell_type"]!.GetValue<string>() == "code"), c =>
+        {
+            var exec = c!["metadata"]!["execution"]!;
+            Assert.True(DateTimeOffset.Parse(exec["iopub.status.busy"]!.GetValue<string>()) <= DateTimeOffset.Parse(exec["shell.execute_reply"]!.GetValue<string>()));
+        });
+
+        // Merged stdout.
+        var stream = Assert.Single(Json.Outputs(nb, 2));
+        Assert.Equal("stream", stream!["output_type"]!.GetValue<string>());
+        Assert.Equal("line one\nline two\n", Json.Text(stream["text"]));
+        // Trailing expression and a string.
+        Assert.Equal("42", Json.Text(Json.Outputs(nb, 3).Single()!["data"]!["text/plain"]));
+        Assert.Equal("a string", Json.Text(Json.Outputs(nb, 4).Single()!["data"]!["text/plain"]));
+        // display(...).Update(...) stays one output with the last value.
+        var updated = Assert.Single(Json.Outputs(nb, 5));
+        Assert.Equal("display_data", updated!["output_type"]!.GetValue<string>());
+        Assert.Equal("third", Json.Text(updated["data"]!["text/plain"]));
+        // Tensor summary, claims table, objects.
+        Assert.StartsWith("Tensor float32 [2, 3] on cpu", Json.Text(Json.Outputs(nb, 6).Single()!["data"]!["text/plain"]));
+        Assert.Contains("vaelab-claims", Json.Text(Json.Outputs(nb, 7).Single()!["data"]!["text/html"]));
+        Assert.Equal(2, Json.Outputs(nb, 8).Count);
+        Assert.Equal(["stderr", "stdout"], Json.Outputs(nb, 9).Select(o => o!["name"]!.GetValue<string>()));
+        Assert.Empty(Json.Outputs(nb, 10)); // a statement with a semicolon shows nothing
+
+        var html = run.Html("outputs");
+        Assert.Contains(">Outputs</h1>", html); // markdown rendered
+        Assert.Contains("<table>", html);
+        Assert.Contains("line one\nline two", html);
+        Assert.Contains("outputs.html", File.ReadAllText(Path.Combine(run.OutDir, "index.html")));
+        Assert.Empty(Directory.GetFiles(run.OutDir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Charts_render_offline_with_one_copy_of_plotly_per_page()
+    {
+        var run = RunOutcome.Fixtures("chart.ipynb");
+        Assert.True(run.ExitCode == 0, run.Console + run.Error);
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "chart.ipynb"));
+        var nb = run.Notebook("chart");
+        var first = Json.Text(Json.Outputs(nb, 1).Single()!["data"]!["text/html"]);
+        var second = Json.Text(Json.Outputs(nb, 2).Single()!["data"]!["text/html"]);
+        Assert.Contains("plotly.js v2", first); // the notebook's first chart carries plotly.js
+        Assert.DoesNotContain("plotly.js v2", second); // later ones reuse window.Plotly
+        Assert.Contains("Plotly.newPlot(", second);
+        var html = run.Html("chart");
+        Assert.Equal(1, Count(html, "* plotly.js v2"));
+        Assert.Equal(2, Count(html, "window.Plotly.newPlot('vaelab-chart-"));
+        Assert.DoesNotMatch("<script[^>]*src=", html); // nothing fetched from a CDN
+    }
+
+    static int Count(string s, string what) { int n = 0, i = 0; while ((i = s.IndexOf(what, i, StringComparison.Ordinal)) >= 0) { n++; i += what.Length; } return n; }
+
+    [Fact]
+    public void A_failing_cell_stops_its_notebook_and_other_notebooks_still_run()
+    {
+        var run = RunOutcome.Fixtures("error.ipynb", "compile-error.ipynb", "progress.ipynb");
+        Assert.Equal(1, run.ExitCode);
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "error.ipynb"));
+        var nb = run.Notebook("error");
+        var error = Json.Outputs(nb, 1).Last()!;
+        Assert.Equal("error", error["output_type"]!.GetValue<string>());
+        Assert.Equal("System.DivideByZeroException", error["ename"]!.GetValue<string>());
+        Assert.NotEmpty(error["traceback"]!.AsArray());
+        Assert.Null(nb["cells"]![2]!["execution_count"]); // never ran
+        Assert.Empty(Json.Outputs(nb, 2));
+
+        var summary = run.Summary["notebooks"]!.AsArray();
+        Assert.Equal(["error", "error", "ok"], summary.Select(n => n!["status"]!.GetValue<string>()));
+        Assert.Equal(2, summary[0]!["error"]!["cell"]!.GetValue<int>());
+        Assert.Equal("Attempted to divide by zero.", summary[0]!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal("CompilationError", summary[1]!["error"]!["ename"]!.GetValue<string>());
+        Assert.Contains("CS0103", summary[1]!["error"]!["message"]!.GetValue<string>());
+        Assert.Contains("cell 2: System.DivideByZeroException", run.Console);
+    }
+
+    [Fact]
+    public void Parameters_are_injected_after_the_parameters_cell_with_the_declared_types()
+    {
+        var run = RunOutcome.Run([Repo.Fixture("parameters.ipynb")], ["epochs=3", "lr=1e-2", "name=hello"], profile: "smoke");
+        Assert.True(run.ExitCode == 0, run.Console + run.Error);
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "parameters.ipynb"));
+        var nb = run.Notebook("parameters");
+        var injected = nb["cells"]![2]!;
+        Assert.Equal("injected-parameters", injected["metadata"]!["tags"]![0]!.GetValue<string>());
+        Assert.Equal("// Parameters injected by vaelab\nvar profile = \"smoke\";\nint? epochs = 3;\ndouble lr = 0.01;\nvar name = \"hello\";", Json.Text(injected["source"]));
+        Assert.Equal("smoke|3|0.01|False|hello|10|Int32\n", Json.Text(Json.Outputs(nb, 3).Single()!["text"]));
+        var recorded = nb["metadata"]!["vaelab"]!["parameters"]!;
+        Assert.Equal(3, recorded["epochs"]!.GetValue<int>());
+        Assert.Equal("smoke", recorded["profile"]!.GetValue<string>());
+        Assert.Equal(0.01, run.Summary["notebooks"]![0]!["parameters"]!["lr"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void Running_an_executed_notebook_again_replaces_its_injected_cell()
+    {
+        var first = RunOutcome.Run([Repo.Fixture("parameters.ipynb")], ["steps=5"]);
+        var again = RunOutcome.Run([Path.Combine(first.OutDir, "parameters.ipynb")], ["steps=6"]);
+        Assert.Equal(0, again.ExitCode);
+        var nb = again.Notebook("parameters");
+        Assert.Single(Json.Cells(nb), c => c!["metadata"]!["tags"] is JsonArray t && t.Any(x => x!.GetValue<string>() == "injected-parameters"));
+        Assert.EndsWith("|6|Int32\n", Json.Text(Json.Outputs(nb, 3).Single()!["text"]));
+    }
+
+    [Fact]
+    public void Claims_are_judged_outside_smoke_and_failures_are_reported_with_their_numbers()
+    {
+        var judged = RunOutcome.Fixtures("claims.ipynb");
+        Assert.Equal(1, judged.ExitCode);
+        var entry = judged.Summary["notebooks"]![0]!;
+        Assert.Equal("ok", entry["status"]!.GetValue<string>());
+        var claims = entry["claims"]!.AsArray();
+        Assert.Equal(["passed", "failed"], claims.Select(c => c!["verdict"]!.GetValue<string>()));
+        Assert.Equal(Math.E, claims[1]!["measured"]!.GetValue<double>());
+        Assert.Equal("< 2", claims[1]!["bound"]!.GetValue<string>());
+        Assert.Equal("pi", entry["metrics"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("mnist", entry["datasets"]![0]!["requested"]!.GetValue<string>());
+        Assert.Equal("fashion-mnist", entry["datasets"]![0]!["used"]!.GetValue<string>());
+        Assert.Contains("MNIST is not available offline", entry["warnings"]![0]!.GetValue<string>());
+        Assert.Contains("claim FAILED in claims: e is below 2", judged.Console);
+        Assert.Contains("Claims that did not reproduce", File.ReadAllText(Path.Combine(judged.OutDir, "index.html")));
+
+        var smoke = RunOutcome.Run([Repo.Fixture("claims.ipynb")], profile: "smoke");
+        Assert.Equal(0, smoke.ExitCode);
+        Assert.All(smoke.Summary["notebooks"]![0]!["claims"]!.AsArray(), c => Assert.Equal("not-judged", c!["verdict"]!.GetValue<string>()));
+        Assert.False(smoke.Summary["claims_judged"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void A_cell_past_its_timeout_is_interrupted_and_recorded()
+    {
+        var run = RunOutcome.Run([Repo.Fixture("timeout.ipynb")], cellTimeout: 1);
+        Assert.Equal(1, run.ExitCode);
+        var entry = run.Summary["notebooks"]![0]!;
+        Assert.Equal("timeout", entry["status"]!.GetValue<string>());
+        Assert.Equal(2, entry["error"]!["cell"]!.GetValue<int>());
+        Assert.Contains("timed out after 1 s", entry["error"]!["message"]!.GetValue<string>());
+        Assert.True(entry["duration_s"]!.GetValue<double>() < 10);
+        var nb = run.Notebook("timeout");
+        Assert.Equal("Timeout", Json.Outputs(nb, 1).Last()!["ename"]!.GetValue<string>());
+        Assert.Null(nb["cells"]![2]!["execution_count"]);
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "timeout.ipynb"));
+    }
+
+    [Theory]
+    [InlineData("unsupported-magic.ipynb", 2, "#!set")]
+    [InlineData("unsupported-kernel.ipynb", 1, "fsharp")]
+    [InlineData("unknown-package.ipynb", 1, "Newtonsoft.Json")]
+    [InlineData("wrong-version.ipynb", 1, "0.105.0")]
+    [InlineData("missing-dll.ipynb", 1, "DoesNotExist.dll")]
+    public void Unsupported_directives_fail_the_cell_with_a_message_naming_it(string fixture, int cell, string named)
+    {
+        var run = RunOutcome.Fixtures(fixture);
+        Assert.Equal(1, run.ExitCode);
+        var error = run.Summary["notebooks"]![0]!["error"]!;
+        Assert.Equal(cell, error["cell"]!.GetValue<int>());
+        Assert.Contains(named, error["message"]!.GetValue<string>());
+        Assert.Contains($"cell {cell}", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Cells_without_ids_get_them()
+    {
+        var run = RunOutcome.Fixtures("no-ids.ipynb");
+        Assert.Equal(0, run.ExitCode);
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "no-ids.ipynb"));
+        Assert.Equal("2", Json.Text(Json.Outputs(run.Notebook("no-ids"), 1).Single()!["data"]!["text/plain"]));
+    }
+}
+
+public class AbandonTests
+{
+    [Fact]
+    public void A_cell_that_ignores_the_interrupt_is_abandoned_after_the_grace_period()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = RunOutcome.Run([Repo.Fixture("hang.ipynb"), Repo.Fixture("no-ids.ipynb")], cellTimeout: 1);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
+        Assert.Equal(1, run.ExitCode);
+        var entries = run.Summary["notebooks"]!.AsArray();
+        Assert.Equal("timeout", entries[0]!["status"]!.GetValue<string>());
+        Assert.Contains("did not stop within 5 s", entries[0]!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal("ok", entries[1]!["status"]!.GetValue<string>()); // the next notebook still runs
+        Nbformat.AssertValid(Path.Combine(run.OutDir, "hang.ipynb"));
+    }
+}
