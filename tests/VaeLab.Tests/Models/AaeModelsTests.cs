@@ -63,7 +63,7 @@ public class AaeModelsTests
         p.eval();
         var z = torch.randn(4, 2);
         var onehot = nn.functional.one_hot(torch.tensor(new long[] { 0, 3, 9, 3 }), 10).to_type(ScalarType.Float32);
-        Assert.True(Snapshot.Equal(p.Decode(z, onehot), p.forward(torch.cat(new[] { z, onehot }, 1))));
+        Assert.True(AaeSnapshot.Equal(p.Decode(z, onehot), p.forward(torch.cat(new[] { z, onehot }, 1))));
         var missing = Assert.Throws<ArgumentException>(() => p.Decode(z));
         Assert.Contains("N×10", missing.Message);
         Assert.Throws<ArgumentException>(() => new AaeDecoder(latentDim: 2, hiddenDim: 8).Decode(z, onehot));
@@ -84,9 +84,9 @@ public class AaeModelsTests
         var q = new AaeEncoder(hiddenDim: 64);
         var x = torch.rand(3, 784);
         q.eval();
-        Assert.True(Snapshot.Equal(q.forward(x), q.forward(x)));
+        Assert.True(AaeSnapshot.Equal(q.forward(x), q.forward(x)));
         q.train();
-        Assert.False(Snapshot.Equal(q.forward(x), q.forward(x)));
+        Assert.False(AaeSnapshot.Equal(q.forward(x), q.forward(x)));
     }
 
     [Fact]

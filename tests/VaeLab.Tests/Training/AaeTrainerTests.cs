@@ -25,12 +25,12 @@ public class AaeTrainerTests
     public void DiscriminatorPhaseMovesOnlyD()
     {
         var (t, x, _) = Warm();
-        var (q, p, d) = (Snapshot.Of(t.Q), Snapshot.Of(t.P), Snapshot.Of(t.D));
+        var (q, p, d) = (AaeSnapshot.Of(t.Q), AaeSnapshot.Of(t.P), AaeSnapshot.Of(t.D));
         var r = t.DiscriminatorPhase(x);
         Assert.True(r.Updated);
-        Assert.True(Snapshot.Same(t.Q, q), "the discriminator phase changed Q");
-        Assert.True(Snapshot.Same(t.P, p), "the discriminator phase changed P");
-        Assert.False(Snapshot.Same(t.D, d), "the discriminator phase left D unchanged");
+        Assert.True(AaeSnapshot.Same(t.Q, q), "the discriminator phase changed Q");
+        Assert.True(AaeSnapshot.Same(t.P, p), "the discriminator phase changed P");
+        Assert.False(AaeSnapshot.Same(t.D, d), "the discriminator phase left D unchanged");
         Assert.True(t.Q.training, "Q must be back in train mode after the discriminator phase");
     }
 
@@ -38,29 +38,29 @@ public class AaeTrainerTests
     public void GeneratorPhaseMovesOnlyQ()
     {
         var (t, x, _) = Warm();
-        var (q, p, d) = (Snapshot.Of(t.Q), Snapshot.Of(t.P), Snapshot.Of(t.D));
+        var (q, p, d) = (AaeSnapshot.Of(t.Q), AaeSnapshot.Of(t.P), AaeSnapshot.Of(t.D));
         t.GeneratorPhase(x);
-        Assert.False(Snapshot.Same(t.Q, q), "the generator phase left Q unchanged");
-        Assert.True(Snapshot.Same(t.P, p), "the generator phase changed P");
-        Assert.True(Snapshot.Same(t.D, d), "the generator phase changed D");
+        Assert.False(AaeSnapshot.Same(t.Q, q), "the generator phase left Q unchanged");
+        Assert.True(AaeSnapshot.Same(t.P, p), "the generator phase changed P");
+        Assert.True(AaeSnapshot.Same(t.D, d), "the generator phase changed D");
     }
 
     [Fact]
     public void ReconstructionPhaseMovesPAndQButNotD()
     {
         var (t, x, _) = Warm();
-        var (q, p, d) = (Snapshot.Of(t.Q), Snapshot.Of(t.P), Snapshot.Of(t.D));
+        var (q, p, d) = (AaeSnapshot.Of(t.Q), AaeSnapshot.Of(t.P), AaeSnapshot.Of(t.D));
         t.ReconstructionPhase(x);
-        Assert.False(Snapshot.Same(t.Q, q), "reconstruction left Q unchanged");
-        Assert.False(Snapshot.Same(t.P, p), "reconstruction left P unchanged");
-        Assert.True(Snapshot.Same(t.D, d), "reconstruction changed D");
+        Assert.False(AaeSnapshot.Same(t.Q, q), "reconstruction left Q unchanged");
+        Assert.False(AaeSnapshot.Same(t.P, p), "reconstruction left P unchanged");
+        Assert.True(AaeSnapshot.Same(t.D, d), "reconstruction changed D");
     }
 
     [Fact]
     public void EvaluationChangesNothingAndRestoresTrainMode()
     {
         var (t, x, _) = Warm();
-        var (q, p, d) = (Snapshot.Of(t.Q), Snapshot.Of(t.P), Snapshot.Of(t.D));
+        var (q, p, d) = (AaeSnapshot.Of(t.Q), AaeSnapshot.Of(t.P), AaeSnapshot.Of(t.D));
         var z = t.Encode(x);
         var images = t.Decode(z);
         double acc = t.DiscriminatorAccuracy(x);
@@ -68,8 +68,8 @@ public class AaeTrainerTests
         Assert.Equal(new long[] { 8, 784 }, images.shape);
         Assert.True(images.ge(0).all().item<bool>() && images.le(1).all().item<bool>());
         Assert.InRange(acc, 0, 1);
-        Assert.True(Snapshot.Equal(z, t.Encode(x)), "Encode must be deterministic (eval mode, no dropout)");
-        Assert.True(Snapshot.Same(t.Q, q) && Snapshot.Same(t.P, p) && Snapshot.Same(t.D, d), "evaluation changed weights");
+        Assert.True(AaeSnapshot.Equal(z, t.Encode(x)), "Encode must be deterministic (eval mode, no dropout)");
+        Assert.True(AaeSnapshot.Same(t.Q, q) && AaeSnapshot.Same(t.P, p) && AaeSnapshot.Same(t.D, d), "evaluation changed weights");
         Assert.True(t.Q.training && t.P.training && t.D.training, "evaluation must restore train mode");
     }
 
@@ -77,10 +77,10 @@ public class AaeTrainerTests
     public void NonFiniteGuardSkipsTheUpdate()
     {
         var (t, x, _) = Warm();
-        var q = Snapshot.Of(t.Q);
+        var q = AaeSnapshot.Of(t.Q);
         var r = t.GeneratorPhase(x, finite: (_, _) => false);
         Assert.False(r.Updated);
-        Assert.True(Snapshot.Same(t.Q, q));
+        Assert.True(AaeSnapshot.Same(t.Q, q));
     }
 
     [Fact]
@@ -122,14 +122,14 @@ public class AaeTrainerTests
         var t = new AaeTrainer(Tiny with { Epochs = 2, BatchSize = 16 }, conditionClasses: 10);
         var x = torch.rand(48, 784);
         var y = torch.randint(0, 10, new long[] { 48 });
-        var p = Snapshot.Of(t.P);
+        var p = AaeSnapshot.Of(t.P);
         var h = t.Train(x, y);
         foreach (var key in new[] { "reconstruction", "discriminator", "generator", "D accuracy" })
         {
             Assert.Equal(2, h[key].Count);
             Assert.True(h[key].All(double.IsFinite), key);
         }
-        Assert.False(Snapshot.Same(t.P, p));
+        Assert.False(AaeSnapshot.Same(t.P, p));
         Assert.Throws<ArgumentException>(() => t.Train(x, null));
     }
 

@@ -19,7 +19,7 @@ public class SemiSupervisedAaeTrainerTests
     }
 
     static (Tensor[] Q, Tensor[] P, Tensor[] G, Tensor[] C) All(SemiSupervisedAaeTrainer t)
-        => (Snapshot.Of(t.Q), Snapshot.Of(t.P), Snapshot.Of(t.DGauss), Snapshot.Of(t.DCat));
+        => (AaeSnapshot.Of(t.Q), AaeSnapshot.Of(t.P), AaeSnapshot.Of(t.DGauss), AaeSnapshot.Of(t.DCat));
 
     [Fact]
     public void DiscriminatorPhaseMovesOnlyTheTwoDiscriminators()
@@ -27,9 +27,9 @@ public class SemiSupervisedAaeTrainerTests
         var (t, x, _) = Warm();
         var s = All(t);
         t.DiscriminatorPhase(x);
-        Assert.True(Snapshot.Same(t.Q, s.Q) && Snapshot.Same(t.P, s.P));
-        Assert.False(Snapshot.Same(t.DGauss, s.G));
-        Assert.False(Snapshot.Same(t.DCat, s.C));
+        Assert.True(AaeSnapshot.Same(t.Q, s.Q) && AaeSnapshot.Same(t.P, s.P));
+        Assert.False(AaeSnapshot.Same(t.DGauss, s.G));
+        Assert.False(AaeSnapshot.Same(t.DCat, s.C));
     }
 
     [Fact]
@@ -38,12 +38,12 @@ public class SemiSupervisedAaeTrainerTests
         var (t, x, y) = Warm();
         var s = All(t);
         t.GeneratorPhase(x);
-        Assert.False(Snapshot.Same(t.Q, s.Q));
-        Assert.True(Snapshot.Same(t.P, s.P) && Snapshot.Same(t.DGauss, s.G) && Snapshot.Same(t.DCat, s.C));
+        Assert.False(AaeSnapshot.Same(t.Q, s.Q));
+        Assert.True(AaeSnapshot.Same(t.P, s.P) && AaeSnapshot.Same(t.DGauss, s.G) && AaeSnapshot.Same(t.DCat, s.C));
         s = All(t);
         t.ClassificationPhase(x, y);
-        Assert.False(Snapshot.Same(t.Q, s.Q));
-        Assert.True(Snapshot.Same(t.P, s.P) && Snapshot.Same(t.DGauss, s.G) && Snapshot.Same(t.DCat, s.C));
+        Assert.False(AaeSnapshot.Same(t.Q, s.Q));
+        Assert.True(AaeSnapshot.Same(t.P, s.P) && AaeSnapshot.Same(t.DGauss, s.G) && AaeSnapshot.Same(t.DCat, s.C));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public class SemiSupervisedAaeTrainerTests
         var (t, x, _) = Warm();
         var s = All(t);
         t.ReconstructionPhase(x);
-        Assert.False(Snapshot.Same(t.Q, s.Q));
-        Assert.False(Snapshot.Same(t.P, s.P));
-        Assert.True(Snapshot.Same(t.DGauss, s.G) && Snapshot.Same(t.DCat, s.C));
+        Assert.False(AaeSnapshot.Same(t.Q, s.Q));
+        Assert.False(AaeSnapshot.Same(t.P, s.P));
+        Assert.True(AaeSnapshot.Same(t.DGauss, s.G) && AaeSnapshot.Same(t.DCat, s.C));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class SemiSupervisedAaeTrainerTests
         Assert.Equal(new long[] { 20, 2 }, z.shape);
         Assert.Equal(new long[] { 20, 784 }, t.Decode(z, y).shape);
         Assert.Equal(new long[] { 20 }, t.Predict(x).shape);
-        Assert.True(Snapshot.Same(t.Q, s.Q) && Snapshot.Same(t.P, s.P));
+        Assert.True(AaeSnapshot.Same(t.Q, s.Q) && AaeSnapshot.Same(t.P, s.P));
         Assert.True(t.Q.training);
     }
 

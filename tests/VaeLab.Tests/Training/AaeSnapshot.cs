@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VaeLab.Tests.Training;
 
 /// <summary>Parameter snapshots to check which networks a phase moved.</summary>
-static class Snapshot
+static class AaeSnapshot
 {
     public static Tensor[] Of(nn.Module m) => m.parameters().Select(p => p.detach().clone()).ToArray();
     /// <summary>Same shape and bit-for-bit the same values.</summary>
