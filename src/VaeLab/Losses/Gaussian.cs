@@ -5,8 +5,8 @@ namespace VaeLab.Losses;
 
 /// <summary>
 /// Gaussian and Bernoulli terms of the ELBO. One convention throughout: every function returns one value per
-/// example — summed over dimensions, one entry per batch row — and the caller takes the batch mean (or
-/// <see cref="Reduce.BatchMean"/>). Natural log, so values are in nats.
+/// example — summed over dimensions, one entry per batch row — and the caller takes the batch mean.
+/// Natural log, so values are in nats.
 /// </summary>
 public static class Gaussian
 {
@@ -53,11 +53,4 @@ public static class Bernoulli
         var bce = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction: nn.Reduction.None);
         return -bce.flatten(1).sum(1);
     }
-}
-
-/// <summary>Batch reductions, so call sites read as the convention says.</summary>
-public static class Reduce
-{
-    /// <summary>Mean over the batch of per-example values.</summary>
-    public static Tensor BatchMean(Tensor perExample) => perExample.mean();
 }

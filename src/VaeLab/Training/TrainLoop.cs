@@ -132,6 +132,8 @@ public static class TrainLoop
                 ctx.Epoch = e;
                 foreach (var batch in epochBatches(e))
                 {
+                    // A loader's batch is created outside this step's scope; free it when the step is done.
+                    using var owned = batch as VaeLab.Data.Batch;
                     Interrupts.ThrowIfRequested();
                     using var scope = torch.NewDisposeScope();
                     ctx.Step = global;

@@ -89,3 +89,32 @@ public class TrainLoopTests
         Assert.Equal(3, steps);
     }
 }
+
+public class TrainLoopBatchOwnershipTests
+{
+    [Fact]
+    public void LoaderBatchesAreFreedAfterEachStepAndLiveTensorsStayFlat()
+    {
+        Lab.Setup(seed: 5);
+        var x = torch.randn(64, 3);
+        var loader = new VaeLab.Data.BatchLoader(x, null, batchSize: 8, seed: 1);
+        var model = nn.Linear(3, 1);
+        var opt = optim.SGD(model.parameters(), 0.01);
+        VaeLab.Data.Batch? seen = null;
+        long live(int epochs)
+        {
+            TrainLoop.Run("own", epochs, loader.BatchesPerEpoch, loader.Epoch, (b, ctx) =>
+            {
+                seen = b;
+                var loss = model.forward(b.X).square().mean();
+                opt.zero_grad(); loss.backward(); opt.step();
+                return new Dictionary<string, Tensor> { ["loss"] = loss };
+            });
+            return DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        }
+        var afterOne = live(1);
+        var afterTen = live(10);
+        Assert.True(seen!.X.IsInvalid, "the last batch should have been disposed");
+        Assert.Equal(afterOne, afterTen);
+    }
+}

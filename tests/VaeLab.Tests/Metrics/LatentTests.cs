@@ -1,0 +1,93 @@
+using TorchSharp;
+using VaeLab.Metrics;
+using static TorchSharp.torch;
+
+namespace VaeLab.Tests.Metrics;
+
+public class LatentTests
+{
+    [Fact]
+    public void ActiveUnitsCountsDimensionsWhoseMeanVariesAboveTheThreshold()
+    {
+        // Four examples, three dims. Column variances (population): dim0 {1,−1,1,−1} → 1; dim1 {0.05,−0.05,...}
+        // → 0.0025 (below δ = 0.01); dim2 {0.2,−0.2,...} → 0.04 (above).
+        var mean = torch.tensor(new float[,] { { 1, 0.05f, 0.2f }, { -1, -0.05f, -0.2f }, { 1, 0.05f, 0.2f }, { -1, -0.05f, -0.2f } });
+        var v = Latent.MeanVariance(mean);
+        Assert.Equal(1.0, v[0], 6);
+        Assert.Equal(0.0025, v[1], 6);
+        Assert.Equal(0.04, v[2], 6);
+        Assert.Equal(2, Latent.ActiveUnits(mean));
+        Assert.Equal(1, Latent.ActiveUnits(mean, threshold: 0.5));
+    }
+
+    [Fact]
+    public void CollapsedEncoderHasNoActiveUnitsZeroKlAndMutualInformationNearZero()
+    {
+        Lab.Setup(seed: 11);
+        int n = 512, d = 8;
+        var mean = torch.zeros(n, d);
+        var logVar = torch.zeros(n, d);
+        Assert.Equal(0, Latent.ActiveUnits(mean));
+        Assert.Equal(0.0, Latent.Kl(mean, logVar), 12);
+        // With q(z|x) = N(0, I) for every x, the estimator reduces to ½ (mean‖z‖² − D): zero mean, standard error
+        // ½ √(2D / N) = 0.0625 here. Allow 4 standard errors.
+        double mi = Latent.MutualInformation(mean, logVar);
+        Assert.InRange(mi, -4 * 0.0625, 4 * 0.0625);
+        // And with a given noise draw it equals that closed form exactly.
+        var eps = torch.randn(n, d, dtype: ScalarType.Float64);
+        double expected = 0.5 * (eps.square().sum(1).mean().item<double>() - d);
+        Assert.Equal(expected, Latent.MutualInformation(mean, logVar, eps), 9);
+    }
+
+    [Fact]
+    public void InformativeEncoderReachesLogNMutualInformation()
+    {
+        // N means 10 apart with σ = 0.01: each z is explained by its own x only, so log q(z_i) = log q(z_i|x_i) − log N
+        // and the estimate is log N + ½ (mean‖ε‖² − D): log N (its ceiling) up to the same Monte Carlo term as above.
+        int n = 64, d = 2;
+        var mean = (torch.arange(n, dtype: ScalarType.Float32) * 10).reshape(n, 1).repeat(1, d);
+        var logVar = torch.full(n, d, (float)Math.Log(1e-4));
+        Lab.Setup(seed: 5);
+        var eps = torch.randn(n, d, dtype: ScalarType.Float64);
+        double expected = Math.Log(n) + 0.5 * (eps.square().sum(1).mean().item<double>() - d);
+        Assert.Equal(expected, Latent.MutualInformation(mean, logVar, eps), 6);
+        // Drawn internally: within 4 standard errors (½ √(2D/N) = 0.125) of log N.
+        Assert.InRange(Latent.MutualInformation(mean, logVar), Math.Log(n) - 0.5, Math.Log(n) + 0.5);
+        Assert.Equal(2, Latent.ActiveUnits(mean));
+        Assert.True(Latent.Kl(mean, logVar) > 1);
+    }
+
+    [Fact]
+    public void KlMatchesTheClosedFormAndSplitsByDimension()
+    {
+        // One example: mean (1, 0), logVar (0, ln 4): KL = ½ (1 + 1 − 1 − 0) + ½ (4 + 0 − 1 − ln 4) = 0.5 + 0.8068528.
+        var mean = torch.tensor(new float[,] { { 1, 0 } });
+        var logVar = torch.tensor(new float[,] { { 0, (float)Math.Log(4) } });
+        double second = 0.5 * (3 - Math.Log(4));
+        Assert.Equal(0.5 + second, Latent.Kl(mean, logVar), 6);
+        var per = Latent.KlPerDimension(mean, logVar);
+        Assert.Equal(0.5, per[0], 6);
+        Assert.Equal(second, per[1], 6);
+    }
+
+    [Fact]
+    public void BandsAreMinAndMaxOfMeansAndStandardDeviations()
+    {
+        var mean = torch.tensor(new float[,] { { -1, 3 }, { 2, 0 } });
+        var logVar = torch.tensor(new float[,] { { 0, (float)Math.Log(0.25) }, { (float)Math.Log(4), 0 } });
+        var b = Latent.Bands(mean, logVar);
+        Assert.Equal(new[] { -1.0, 0.0 }, b.MeanMin);
+        Assert.Equal(new[] { 2.0, 3.0 }, b.MeanMax);
+        Assert.Equal(1.0, b.StdMin[0], 6); Assert.Equal(2.0, b.StdMax[0], 6);
+        Assert.Equal(0.5, b.StdMin[1], 6); Assert.Equal(1.0, b.StdMax[1], 6);
+        Assert.Equal((1 + 0.5 + 2 + 1) / 4.0, Latent.MeanStandardDeviation(logVar), 6);
+    }
+
+    [Fact]
+    public void MismatchedShapesGiveAClearMessage()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Latent.Kl(torch.zeros(4, 2), torch.zeros(4, 3)));
+        Assert.Contains("same N×D shape", e.Message);
+        Assert.Contains("N×D", Assert.Throws<ArgumentException>(() => Latent.ActiveUnits(torch.zeros(4))).Message);
+    }
+}
