@@ -4,9 +4,10 @@ using static TorchSharp.torch;
 namespace VaeLab.Metrics;
 
 /// <summary>
-/// The measurements behind notebook 05's claims: how close the aggregated posterior is to the prior (per-dimension
-/// standard deviation, MMD) and how much class information a code carries (k-nearest-neighbour accuracy).
-/// Kept here until the shared MMD and kNN helpers land in main (VaeLab.Losses.Mmd, VaeLab.Metrics.Knn on branch nb02).
+/// How close an AAE's aggregated posterior is to its prior: per-dimension standard deviation and an unbiased MMD²
+/// with a closed form for Gaussian pairs (to state bounds before measuring). VaeLab.Losses.Mmd is the training-time
+/// regulariser (biased V-statistic, kernel exp(−‖·‖²/scale)); here the U-statistic has expectation 0 under equal
+/// distributions, which the claims' closed-form bound needs.
 /// </summary>
 public static class AaeMetrics
 {
@@ -72,42 +73,5 @@ public static class AaeMetrics
             total += (-d2 / (2 * bandwidth * bandwidth)).exp().sum().item<double>();
         }
         return total;
-    }
-
-    /// <summary>
-    /// Accuracy (fraction in [0, 1]) of a k-nearest-neighbour classifier (Euclidean distance, majority vote, ties
-    /// to the smallest label) that predicts <paramref name="testY"/> from the <paramref name="trainX"/> references.
-    /// Inputs are N×d features (codes or flat images) and int64 labels.
-    /// </summary>
-    public static double KnnAccuracy(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, int k = 5)
-    {
-        using var _ = torch.NewDisposeScope();
-        var predicted = KnnPredict(trainX, trainY, testX, k);
-        return predicted.eq(testY.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
-    }
-
-    /// <summary>k-nearest-neighbour predictions (int64, one per row of <paramref name="queries"/>), see <see cref="KnnAccuracy"/>.</summary>
-    public static Tensor KnnPredict(Tensor trainX, Tensor trainY, Tensor queries, int k = 5)
-    {
-        if (trainX.dim() != 2 || queries.dim() != 2 || trainX.shape[1] != queries.shape[1])
-            throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", trainX.shape)}] and [{string.Join(",", queries.shape)}]. Flatten images first.");
-        if (trainY.shape[0] != trainX.shape[0]) throw new ArgumentException($"{trainY.shape[0]} labels for {trainX.shape[0]} references.", nameof(trainY));
-        if (k < 1 || k > trainX.shape[0]) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {trainX.shape[0]}] (the number of references).");
-        using var _ = torch.NewDisposeScope();
-        var refs = trainX.detach().cpu().to_type(ScalarType.Float32);
-        var labels = trainY.cpu().to_type(ScalarType.Int64);
-        int classes = (int)labels.max().item<long>() + 1;
-        var refSq = refs.square().sum(1).unsqueeze(0);
-        var parts = new List<Tensor>();
-        var q = queries.detach().cpu().to_type(ScalarType.Float32);
-        for (long s = 0; s < q.shape[0]; s += Block)
-        {
-            var rows = q.narrow(0, s, Math.Min(Block, q.shape[0] - s));
-            var d2 = rows.square().sum(1, keepdim: true) + refSq - 2 * rows.matmul(refs.t());
-            var nearest = d2.topk(k, dim: 1, largest: false).indexes;
-            var votes = nn.functional.one_hot(labels[nearest], classes).sum(1);
-            parts.Add(votes.argmax(1));
-        }
-        return torch.cat(parts, 0).MoveToOuterDisposeScope();
     }
 }

@@ -68,7 +68,7 @@ public sealed class AaeTrainer
         Q.train(); P.train();
         ZeroGrads();
         var logits = P.Decode(Q.forward(x), Condition(labels, x.shape[0]));
-        var loss = Losses.Reduce.BatchMean(-Bernoulli.LogLikelihood(logits, x));
+        var loss = (-Bernoulli.LogLikelihood(logits, x)).mean();  // sum over pixels, mean over the batch
         if (finite != null && !finite("reconstruction", loss)) return new PhaseResult(loss, false);
         loss.backward();
         _decoderOpt.step();

@@ -52,7 +52,7 @@ public sealed class SemiSupervisedAaeTrainer
         Q.train(); P.train();
         ZeroGrads();
         var code = Q.forward(x);
-        var loss = Losses.Reduce.BatchMean(-Bernoulli.LogLikelihood(P.Decode(code.Z, code.Y), x));
+        var loss = (-Bernoulli.LogLikelihood(P.Decode(code.Z, code.Y), x)).mean();  // sum over pixels, mean over the batch
         if (finite != null && !finite("reconstruction", loss)) return new PhaseResult(loss, false);
         loss.backward();
         _decoderOpt.step();

@@ -42,32 +42,6 @@ public class AaeMetricsTests
     }
 
     [Fact]
-    public void KnnVotesTheMajorityOfTheNearest()
-    {
-        // References on a line: labels 0 at 0,1,2 and label 1 at 10,11.
-        var refs = torch.tensor(new float[] { 0, 1, 2, 10, 11 }).unsqueeze(1);
-        var labels = torch.tensor(new long[] { 0, 0, 0, 1, 1 });
-        var queries = torch.tensor(new float[] { 0.4f, 9f, 6.5f }).unsqueeze(1);
-        // k = 3: 0.4 → {0,1,2} → 0; 9 → {10,11,2} → 1; 6.5 → {10,11,2}: nearest three are 2 (4.5), 10 (3.5), 11 (4.5) → 1.
-        Assert.Equal(new long[] { 0, 1, 1 }, AaeMetrics.KnnPredict(refs, labels, queries, k: 3).data<long>().ToArray());
-        // k = 1: nearest only; 6.5 is nearer 10 than 2.
-        Assert.Equal(new long[] { 0, 1, 1 }, AaeMetrics.KnnPredict(refs, labels, queries, k: 1).data<long>().ToArray());
-        Assert.Equal(2.0 / 3, AaeMetrics.KnnAccuracy(refs, labels, queries, torch.tensor(new long[] { 0, 1, 0 }), k: 3), 12);
-    }
-
-    [Fact]
-    public void KnnIsAtChanceOnLabelsIndependentOfTheFeatures()
-    {
-        Lab.Setup(seed: 12);
-        // Labels drawn independently of the features: accuracy ≈ 1/10, SE sqrt(0.09/2000) ≈ 0.007.
-        var x = torch.randn(4000, 2);
-        var y = torch.randint(0, 10, new long[] { 4000 });
-        double acc = AaeMetrics.KnnAccuracy(x[..2000], y[..2000], x[2000..], y[2000..], k: 5);
-        Assert.InRange(acc, 0.1 - 0.035, 0.1 + 0.035);
-        Assert.Throws<ArgumentOutOfRangeException>(() => AaeMetrics.KnnPredict(x[..3], y[..3], x[..2], k: 4));
-    }
-
-    [Fact]
     public void StdPerDimensionIsTheColumnStd()
     {
         var z = torch.tensor(new float[,] { { 1, 10 }, { 3, 10 }, { 5, 10 } });
