@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace VaeLab.Bench;
 
 /// <summary>Every notebook model's training step at its document's batch size, on random inputs of the right shape.</summary>
-public static partial class Cases
+public static class Cases
 {
     static Tensor Images(int n) => torch.rand(n, 1, 28, 28, device: Lab.Device);
 
@@ -56,6 +56,45 @@ public static partial class Cases
         }),
     });
 
-    private static partial IEnumerable<ModelCase> Seed002();
-    private static partial IEnumerable<ModelCase> Seed003();
+    static IEnumerable<ModelCase> Seed002() => new[]
+    {
+        new ModelCase("conv VAE, ELBO (seed 002)", 100, 0.55, () =>
+        {
+            var m = new ConvVae(latent: 2).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), 1e-4);
+            var x = Images(100);
+            return StepOf(m, () => { var o = m.forward(x); return -Elbo.MonteCarlo(o.Logits, x, o.Z, o.Mean, o.LogVar).mean(); }, opt);
+        }),
+        new ModelCase("MMD-VAE (seed 002)", 100, null, () =>
+        {
+            var m = new MmdVae(latent: 2).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), 1e-4);
+            var x = Images(100);
+            return StepOf(m, () => { var o = m.forward(x); return nn.functional.mse_loss(o.Reconstruction, x) + Mmd.ToNormal(o.Z); }, opt);
+        }),
+    };
+
+    // The three AAE phases of one minibatch (reconstruction, discriminator, generator) at the document's width.
+    static IEnumerable<ModelCase> Seed003() => new[]
+    {
+        new ModelCase("AAE 3 phases, 1000 wide (seed 003)", 100, 0.60, () =>
+        {
+            var cfg = AaeConfig.For("paper");
+            var t = new AaeTrainer(cfg);
+            var x = torch.rand(cfg.BatchSize, 784, device: Lab.Device);
+            double q = Flops.Forward(t.Q, () => t.Q.forward(x));
+            var z = torch.randn(cfg.BatchSize, cfg.LatentDim, device: Lab.Device);
+            double p = Flops.Forward(t.P, () => t.P.forward(z));
+            double d = Flops.Forward(t.D, () => t.D.forward(z));
+            // recon: fwd+bwd of Q and P; discriminator: Q forward only, D fwd+bwd on real and fake; generator: fwd+bwd of Q and D.
+            double flops = 3 * (q + p) + (q + 3 * 2 * d) + 3 * (q + d);
+            return (() =>
+            {
+                using var _ = torch.NewDisposeScope();
+                t.ReconstructionPhase(x);
+                t.DiscriminatorPhase(x);
+                t.GeneratorPhase(x).Loss.item<float>();
+            }, flops);
+        }),
+    };
 }

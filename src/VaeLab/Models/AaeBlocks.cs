@@ -47,12 +47,12 @@ public sealed class AaeMlp : Module<Tensor, Tensor>
     {
         if (x.dim() != 2 || x.shape[1] != InputDim)
             throw new ArgumentException($"{GetName()}: expected input N×{InputDim}, got [{string.Join(",", x.shape)}]. Flatten images to N×{InputDim} first (ImageDataset.Flat).", nameof(x));
-        var h = functional.relu(drop1.forward(hidden1.forward(x)));
-        return functional.relu(drop2.forward(hidden2.forward(h)));
+        var h = functional.relu(drop1.call(hidden1.call(x)));
+        return functional.relu(drop2.call(hidden2.call(h)));
     }
 
     /// <summary>The linear output layer applied to <see cref="Features"/>.</summary>
-    public Tensor Head(Tensor features) => output.forward(features);
+    public Tensor Head(Tensor features) => output.call(features);
 
     public override Tensor forward(Tensor x) => Head(Features(x));
 

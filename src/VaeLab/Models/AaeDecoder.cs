@@ -26,7 +26,7 @@ public sealed class AaeDecoder : Module<Tensor, Tensor>
     }
 
     /// <summary>Logits from an already concatenated input [z, condition] (N × (latent + condition)).</summary>
-    public override Tensor forward(Tensor input) => net.forward(input);
+    public override Tensor forward(Tensor input) => net.call(input);
 
     /// <summary>Logits of P(z) or P([z, condition]); the condition is a one-hot label or class probabilities.</summary>
     public Tensor Decode(Tensor z, Tensor? condition = null)

@@ -23,5 +23,5 @@ public sealed class AaeDiscriminator : Module<Tensor, Tensor>
     }
 
     /// <summary>D(code) = sigmoid(logit), N×1.</summary>
-    public override Tensor forward(Tensor code) => functional.sigmoid(net.forward(code));
+    public override Tensor forward(Tensor code) => functional.sigmoid(net.call(code));
 }

@@ -22,5 +22,5 @@ public sealed class AaeEncoder : Module<Tensor, Tensor>
     }
 
     /// <summary>z = Q(x), N×latent.</summary>
-    public override Tensor forward(Tensor x) => net.forward(x);
+    public override Tensor forward(Tensor x) => net.call(x);
 }

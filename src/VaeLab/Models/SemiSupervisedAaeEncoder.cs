@@ -35,7 +35,7 @@ public sealed class SemiSupervisedAaeEncoder : Module<Tensor, SemiSupervisedCode
     public override SemiSupervisedCode forward(Tensor x)
     {
         var h = trunk.Features(x);
-        var logits = classHead.forward(h);
+        var logits = classHead.call(h);
         // Style from the same features, through the trunk's output layer.
         var z = trunk.Head(h);
         return new SemiSupervisedCode(logits, functional.softmax(logits, 1), z);
