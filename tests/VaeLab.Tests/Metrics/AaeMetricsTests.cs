@@ -22,7 +22,7 @@ public class AaeMetricsTests
         // The U-statistic is unbiased: the mean of independent replications is within 4 standard errors of the
         // closed form (the SE is estimated from the replications themselves).
         var estimates = Enumerable.Range(0, 12).Select(_ =>
-            AaeMetrics.Mmd2(torch.randn(500, 2, dtype: ScalarType.Float64) * 5, torch.randn(500, 2, dtype: ScalarType.Float64) * 7.5, 5)).ToArray();
+            PointClouds.MmdSquared(torch.randn(500, 2, dtype: ScalarType.Float64) * 5, torch.randn(500, 2, dtype: ScalarType.Float64) * 7.5, 5)).ToArray();
         double mean = estimates.Average();
         double se = Math.Sqrt(estimates.Sum(e => (e - mean) * (e - mean)) / (estimates.Length - 1) / estimates.Length);
         Assert.True(Math.Abs(mean - exact) < 4 * se, $"mean {mean}, exact {exact}, SE {se}");
@@ -37,8 +37,8 @@ public class AaeMetricsTests
     [Fact]
     public void MmdRejectsMismatchedShapes()
     {
-        var e = Assert.Throws<ArgumentException>(() => AaeMetrics.Mmd2(torch.zeros(3, 2), torch.zeros(3, 3), 1));
-        Assert.Contains("same d", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => AaeMetrics.Mmd2ToGaussian(torch.zeros(3, 2, 2), 5, 1));
+        Assert.Contains("[3,2,2]", e.Message);
     }
 
     [Fact]
