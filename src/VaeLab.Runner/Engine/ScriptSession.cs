@@ -155,6 +155,25 @@ public sealed class ScriptSession : IDisposable
         return false;
     }
 
+    static readonly Lazy<Task> Warm = new(() => Task.Run(async () =>
+    {
+        using var s = new ScriptSession();
+        await s.ExecuteAsync("var warm = 1;\nwarm", new NullSink());
+    }));
+
+    /// <summary>
+    /// Loads the compiler and the reference metadata once per process (a few seconds), so that per-cell timeouts and
+    /// timings measure the cell rather than the compiler's start-up.
+    /// </summary>
+    public static Task WarmUpAsync() => Warm.Value;
+
+    sealed class NullSink : ICellOutputSink
+    {
+        public void Stream(string name, string text) { }
+        public void Display(DisplayOutput output) { }
+        public void UpdateDisplay(DisplayOutput output) { }
+    }
+
     /// <summary>Shows a value as a new output of the running cell; the handle updates it in place.</summary>
     public DisplayHandle Display(object? value)
     {

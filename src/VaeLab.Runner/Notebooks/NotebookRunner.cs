@@ -145,6 +145,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         if (StopRequested) { result.Status = NotebookStatus.NotRun; return result; }
 
         console.WriteLine($"{label} {Relative(notebook.Path)}  (profile {options.Profile})");
+        await ScriptSession.WarmUpAsync();
         var clock = Stopwatch.StartNew();
         var log = RunLog.Begin(judge: options.JudgeClaims);
         var previousDirectory = Directory.GetCurrentDirectory();
@@ -218,7 +219,15 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
     async Task<(CellResult Result, bool Abandoned)> ExecuteWithLimitsAsync(ScriptSession session, string code, ICellOutputSink sink, string cellName)
     {
         Interrupts.Reset();
-        var run = Task.Run(() => session.ExecuteAsync(code, sink, cellName));
+        // A thread of its own per cell: an abandoned cell then blocks neither the thread pool nor the process exit.
+        var done = new TaskCompletionSource<CellResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { done.SetResult(session.ExecuteAsync(code, sink, cellName).GetAwaiter().GetResult()); }
+            catch (Exception e) { done.SetException(e); }
+        }, maxStackSize: 64 << 20) { IsBackground = true, Name = $"vaelab {cellName}" };
+        thread.Start();
+        var run = done.Task;
         using var timeoutCts = new CancellationTokenSource();
         var timeout = options.CellTimeout is { } t ? Task.Delay(t, timeoutCts.Token) : Task.Delay(Timeout.Infinite, timeoutCts.Token);
         var first = await Task.WhenAny(run, timeout, _stop.Task);

@@ -9,7 +9,10 @@ namespace VaeLab.Losses;
 /// </summary>
 public sealed record ElboTerms(Tensor Elbo, Tensor LogLikelihood, Tensor Kl);
 
-/// <summary>Evidence lower bounds built from the terms in <see cref="Gaussian"/>.</summary>
+/// <summary>
+/// Evidence lower bounds built from the terms in <see cref="Gaussian"/> and <see cref="Bernoulli"/>. Each returns one
+/// value per example (summed over dimensions), in nats; the caller takes the batch mean.
+/// </summary>
 public static class Elbo
 {
     /// <summary>
@@ -34,5 +37,41 @@ public static class Elbo
         var logLikelihood = Gaussian.LogLikelihood(x.unsqueeze(1), xMean, xLogVar).mean(new long[] { 1 });
         var kl = Gaussian.KlToStandardNormal(zMean, zLogVar);
         return new ElboTerms(logLikelihood - kl, logLikelihood, kl);
+    }
+
+    /// <summary>
+    /// Single-sample Monte-Carlo ELBO, log p(x|z) + log p(z) − log q(z|x), for z drawn from q(z|x).
+    /// One value per example.
+    /// </summary>
+    public static Tensor MonteCarlo(Tensor logits, Tensor x, Tensor z, Tensor mean, Tensor logVar)
+        => Bernoulli.LogLikelihood(logits, x) + Gaussian.LogStandardNormal(z) - Gaussian.LogLikelihood(z, mean, logVar);
+
+    /// <summary>
+    /// ELBO with the KL in closed form: log p(x|z) − KL(q(z|x) ‖ N(0, I)), for z drawn from q(z|x).
+    /// Same expectation as <see cref="MonteCarlo"/>, lower variance. One value per example.
+    /// </summary>
+    public static Tensor AnalyticKl(Tensor logits, Tensor x, Tensor mean, Tensor logVar)
+        => Bernoulli.LogLikelihood(logits, x) - Gaussian.KlToStandardNormal(mean, logVar);
+
+    /// <summary>
+    /// Log importance weights log p(x|z) + log p(z) − log q(z|x) for k codes per example:
+    /// logits k·N×…, x N×…, z k×N×d, mean/logVar N×d. Returns k×N.
+    /// </summary>
+    public static Tensor LogWeights(Tensor logits, Tensor x, Tensor z, Tensor mean, Tensor logVar)
+    {
+        long k = z.shape[0], n = z.shape[1];
+        var xs = x.unsqueeze(0).expand(new[] { k }.Concat(x.shape).ToArray()).reshape(logits.shape);
+        var logPx = Bernoulli.LogLikelihood(logits, xs).reshape(k, n);
+        return logPx + Gaussian.LogStandardNormal(z) - Gaussian.LogLikelihood(z, mean.unsqueeze(0), logVar.unsqueeze(0));
+    }
+
+    /// <summary>
+    /// Importance-weighted bound (IWAE) from k×N log weights: log (1/k) Σ_i exp(w_i), stably. One value per example;
+    /// k = 1 is the Monte-Carlo ELBO, and it tightens towards log p(x) as k grows.
+    /// </summary>
+    public static Tensor ImportanceWeighted(Tensor logWeights)
+    {
+        if (logWeights.dim() != 2) throw new ArgumentException($"log weights must be k×N; got [{string.Join(",", logWeights.shape)}].", nameof(logWeights));
+        return logWeights.logsumexp(0) - Math.Log(logWeights.shape[0]);
     }
 }

@@ -33,10 +33,10 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
     }
 
     /// <summary>N×input → N×bottleneck.</summary>
-    public Tensor Encode(Tensor x) => hiddenCode.forward(functional.relu(inputHidden.forward(x)));
+    public Tensor Encode(Tensor x) => hiddenCode.call(functional.relu(inputHidden.call(x)));
 
     /// <summary>N×bottleneck → N×input.</summary>
-    public Tensor Decode(Tensor code) => hiddenOutput.forward(functional.relu(codeHidden.forward(code)));
+    public Tensor Decode(Tensor code) => hiddenOutput.call(functional.relu(codeHidden.call(code)));
 
     public override AutoencoderOutput forward(Tensor x)
     {

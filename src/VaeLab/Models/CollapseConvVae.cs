@@ -50,14 +50,14 @@ public sealed class CollapseConvVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         if (x.dim() != 4 || x.shape[1] != 1 || x.shape[2] != 28 || x.shape[3] != 28)
             throw new ArgumentException($"CollapseConvVae expects images N×1×28×28; got [{string.Join(",", x.shape)}]. Reshape flat inputs with x.reshape(-1, 1, 28, 28).", nameof(x));
-        var h = nn.functional.relu(conv2.forward(nn.functional.relu(conv1.forward(x)))).flatten(1);
-        return (toMean.forward(h), toLogVar.forward(h));
+        var h = nn.functional.relu(conv2.call(nn.functional.relu(conv1.call(x)))).flatten(1);
+        return (toMean.call(h), toLogVar.call(h));
     }
 
     public Tensor Decode(Tensor z)
     {
-        var h = nn.functional.relu(fromZ.forward(z)).reshape(-1, 2 * channels, 7, 7);
-        return deconv2.forward(nn.functional.relu(deconv1.forward(h)));
+        var h = nn.functional.relu(fromZ.call(z)).reshape(-1, 2 * channels, 7, 7);
+        return deconv2.call(nn.functional.relu(deconv1.call(h)));
     }
 
     public override VaeOutput forward(Tensor x)

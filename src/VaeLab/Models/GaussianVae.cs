@@ -46,14 +46,14 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     /// <summary>q(z|x): mean and log-variance, each N×d_z.</summary>
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
-        var chunks = hiddenPosterior.forward(functional.relu(inputHidden.forward(x))).chunk(2, -1);
+        var chunks = hiddenPosterior.call(functional.relu(inputHidden.call(x))).chunk(2, -1);
         return (chunks[0], chunks[1]);
     }
 
     /// <summary>p(x|z): mean and log-variance, each …×d_x for z of shape …×d_z.</summary>
     public (Tensor Mean, Tensor LogVar) Decode(Tensor z)
     {
-        var chunks = hiddenLikelihood.forward(functional.relu(latentHidden.forward(z))).chunk(2, -1);
+        var chunks = hiddenLikelihood.call(functional.relu(latentHidden.call(z))).chunk(2, -1);
         return (chunks[0], chunks[1]);
     }
 

@@ -78,12 +78,12 @@ public sealed class MlpVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         if (x.numel() != x.shape[0] * InputDim)
             throw new ArgumentException($"MlpVae expects N×{InputDim} or N×{string.Join("×", imageShape)} inputs; got [{string.Join(",", x.shape)}].", nameof(x));
-        var h = encoder.forward(x.reshape(x.shape[0], InputDim));
-        return (toMean.forward(h), toLogVar.forward(h));
+        var h = encoder.call(x.reshape(x.shape[0], InputDim));
+        return (toMean.call(h), toLogVar.call(h));
     }
 
     /// <summary>Pixel logits N×C×H×W from z.</summary>
-    public Tensor Decode(Tensor z) => decoder.forward(z).reshape(new long[] { z.shape[0] }.Concat(imageShape).ToArray());
+    public Tensor Decode(Tensor z) => decoder.call(z).reshape(new long[] { z.shape[0] }.Concat(imageShape).ToArray());
 
     public override VaeOutput forward(Tensor x)
     {

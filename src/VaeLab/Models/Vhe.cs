@@ -66,19 +66,19 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
         if (members.shape[2] != Pixels) throw new ArgumentException($"Vhe expects {Pixels} pixels per set member; set has shape [{string.Join(",", set.shape)}].", nameof(set));
 
         // q(c|D): encode every member, average mean and log-std over D (dim 1).
-        var cMean = encodeCMean.forward(members).mean(new long[] { 1 });
-        var cLogStd = encodeCLogStd.forward(members).mean(new long[] { 1 });
+        var cMean = encodeCMean.call(members).mean(new long[] { 1 });
+        var cLogStd = encodeCLogStd.call(members).mean(new long[] { 1 });
         var c = cMean + cLogStd.exp() * torch.randn_like(cMean);
 
         var xc = torch.cat(new[] { flat, c }, 1);
-        var zMean = encodeZMean.forward(xc);
-        var zLogStd = encodeZLogStd.forward(xc);
+        var zMean = encodeZMean.call(xc);
+        var zLogStd = encodeZLogStd.call(xc);
         var z = zMean + zLogStd.exp() * torch.randn_like(zMean);
 
         var logits = Decode(z, c);
-        return new VheOutput(logits, cMean, cLogStd, c, zMean, zLogStd, z, priorZMean.forward(c), priorZLogStd.forward(c));
+        return new VheOutput(logits, cMean, cLogStd, c, zMean, zLogStd, z, priorZMean.call(c), priorZLogStd.call(c));
     }
 
     /// <summary>Decoder logits for codes z and c (N×code each), N×784.</summary>
-    public Tensor Decode(Tensor z, Tensor c) => decode.forward(torch.cat(new[] { z, c }, 1));
+    public Tensor Decode(Tensor z, Tensor c) => decode.call(torch.cat(new[] { z, c }, 1));
 }

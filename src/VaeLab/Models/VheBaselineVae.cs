@@ -35,12 +35,12 @@ public sealed class VheBaselineVae : nn.Module<Tensor, VheBaselineVaeOutput>
     {
         var flat = x.reshape(x.shape[0], -1);
         if (flat.shape[1] != Pixels) throw new ArgumentException($"VheBaselineVae expects {Pixels} pixels per example; x has shape [{string.Join(",", x.shape)}].", nameof(x));
-        var mean = encodeMean.forward(flat);
-        var logStd = encodeLogStd.forward(flat);
+        var mean = encodeMean.call(flat);
+        var logStd = encodeLogStd.call(flat);
         var z = mean + logStd.exp() * torch.randn_like(mean);
-        return new VheBaselineVaeOutput(decode.forward(z), mean, logStd, z);
+        return new VheBaselineVaeOutput(decode.call(z), mean, logStd, z);
     }
 
     /// <summary>Decoder logits for codes z (N×latent), N×784.</summary>
-    public Tensor Decode(Tensor z) => decode.forward(z);
+    public Tensor Decode(Tensor z) => decode.call(z);
 }

@@ -133,7 +133,12 @@ public static class Fig
                 var a = src.TryGetPropertyValue(axis) is FSharpOption<object> o && o.Value is DynamicObj.DynamicObj d
                     ? (DynamicObj.DynamicObj)d.DeepCopyProperties(FSharpOption<bool>.Some(true)) : new DynamicObj.DynamicObj();
                 if (axis == "xaxis") a.SetProperty("domain", new[] { x0, x1 });
-                else { a.SetProperty("anchor", "x" + ax); a.RemoveProperty("scaleanchor"); }
+                else
+                {
+                    a.SetProperty("anchor", "x" + ax);
+                    // Keep square pixels in image panels: anchor this panel's y to its own x, not the first panel's.
+                    if (a.TryGetPropertyValue("scaleanchor") is FSharpOption<object> { Value: not null }) a.SetProperty("scaleanchor", "x" + ax);
+                }
                 if (axis == "xaxis") a.SetProperty("anchor", "y" + ax);
                 layout.Add((axis + ax, a));
             }

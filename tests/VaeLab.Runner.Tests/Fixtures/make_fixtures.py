@@ -121,7 +121,7 @@ write("timeout.ipynb", [
 ])
 
 write("hang.ipynb", [
-    code('System.Threading.Thread.Sleep(8000); // ignores interrupt requests'),
+    code('System.Threading.Thread.Sleep(15000); // ignores interrupt requests'),
     code('Console.WriteLine("never");'),
 ])
 

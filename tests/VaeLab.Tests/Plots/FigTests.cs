@@ -41,4 +41,14 @@ public class FigTests
         var json = GenericChart.toJson(both);
         Assert.Contains("\"xaxis2\"", json);
     }
+
+    [Fact]
+    public void SideBySideImageGridsKeepSquarePixelsOnTheirOwnAxes()
+    {
+        var grid = Fig.ImageGrid(ones(4, 1, 28, 28), 2, "g");
+        var both = Fig.SideBySide("two grids", ("A", grid), ("B", grid));
+        var json = GenericChart.toJson(both);
+        Assert.Contains("\"scaleanchor\":\"x2\"", json);
+        Assert.Contains("\"scaleanchor\":\"x\"", json);
+    }
 }

@@ -1,0 +1,100 @@
+using TorchSharp;
+using VaeLab.Losses;
+using VaeLab.Models;
+using VaeLab.Training;
+using static TorchSharp.torch;
+
+namespace VaeLab.Bench;
+
+/// <summary>Every notebook model's training step at its document's batch size, on random inputs of the right shape.</summary>
+public static class Cases
+{
+    static Tensor Images(int n) => torch.rand(n, 1, 28, 28, device: Lab.Device);
+
+    /// <summary>A closure doing one full optimizer step, and the FLOPs of one such step (3 × forward).</summary>
+    static (Action, double) StepOf(nn.Module model, Func<Tensor> loss, params optim.Optimizer[] opts)
+    {
+        double flops = Flops.TrainingStep(model, () => loss());
+        return (() =>
+        {
+            using var _ = torch.NewDisposeScope();
+            foreach (var o in opts) o.zero_grad();
+            var l = loss();
+            l.backward();
+            foreach (var o in opts) o.step();
+            l.item<float>();
+        }, flops);
+    }
+
+    public static IEnumerable<ModelCase> All() => Seed002().Concat(Seed003()).Concat(new[]
+    {
+        new ModelCase("conv VAE, collapse (seed 004)", 64, null, () =>
+        {
+            var cfg = CollapseConfig.For("paper");
+            var m = new CollapseConvVae(cfg.LatentDim, cfg.ConvChannels).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), cfg.LearningRate);
+            var x = Images(64);
+            return StepOf(m, () => { var o = m.forward(x); return MseKl.Loss(o.Logits, x, o.Mean, o.LogVar, 1.0).Total; }, opt);
+        }),
+        new ModelCase("MLP VAE (seed 004)", 64, null, () =>
+        {
+            var cfg = CollapseConfig.For("paper");
+            var m = new MlpVae(cfg.MlpHidden, cfg.LatentDim).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), cfg.LearningRate);
+            var x = Images(64);
+            return StepOf(m, () => { var o = m.forward(x); return MseKl.Loss(o.Logits, x, o.Mean, o.LogVar, 1.0).Total; }, opt);
+        }),
+        new ModelCase("VHE (seed 000)", 128, null, () =>
+        {
+            var cfg = VheConfig.For("paper");
+            var m = new Vhe(cfg.CodeLength, cfg.Hidden).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), 1e-3);
+            var x = Images(cfg.BatchSize);
+            var set = torch.rand(new long[] { cfg.BatchSize, cfg.SetSize, 1, 28, 28 }, device: Lab.Device);
+            var w = torch.full(cfg.BatchSize, 1.0 / cfg.SetSize, device: Lab.Device);
+            return StepOf(m, () => HomoencoderLoss.Vhe(x, m.forward(x, set), w).Total.mean(), opt);
+        }),
+    });
+
+    static IEnumerable<ModelCase> Seed002() => new[]
+    {
+        new ModelCase("conv VAE, ELBO (seed 002)", 100, 0.55, () =>
+        {
+            var m = new ConvVae(latent: 2).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), 1e-4);
+            var x = Images(100);
+            return StepOf(m, () => { var o = m.forward(x); return -Elbo.MonteCarlo(o.Logits, x, o.Z, o.Mean, o.LogVar).mean(); }, opt);
+        }),
+        new ModelCase("MMD-VAE (seed 002)", 100, null, () =>
+        {
+            var m = new MmdVae(latent: 2).to(Lab.Device);
+            var opt = optim.Adam(m.parameters(), 1e-4);
+            var x = Images(100);
+            return StepOf(m, () => { var o = m.forward(x); return nn.functional.mse_loss(o.Reconstruction, x) + Mmd.ToNormal(o.Z); }, opt);
+        }),
+    };
+
+    // The three AAE phases of one minibatch (reconstruction, discriminator, generator) at the document's width.
+    static IEnumerable<ModelCase> Seed003() => new[]
+    {
+        new ModelCase("AAE 3 phases, 1000 wide (seed 003)", 100, 0.60, () =>
+        {
+            var cfg = AaeConfig.For("paper");
+            var t = new AaeTrainer(cfg);
+            var x = torch.rand(cfg.BatchSize, 784, device: Lab.Device);
+            double q = Flops.Forward(t.Q, () => t.Q.forward(x));
+            var z = torch.randn(cfg.BatchSize, cfg.LatentDim, device: Lab.Device);
+            double p = Flops.Forward(t.P, () => t.P.forward(z));
+            double d = Flops.Forward(t.D, () => t.D.forward(z));
+            // recon: fwd+bwd of Q and P; discriminator: Q forward only, D fwd+bwd on real and fake; generator: fwd+bwd of Q and D.
+            double flops = 3 * (q + p) + (q + 3 * 2 * d) + 3 * (q + d);
+            return (() =>
+            {
+                using var _ = torch.NewDisposeScope();
+                t.ReconstructionPhase(x);
+                t.DiscriminatorPhase(x);
+                t.GeneratorPhase(x).Loss.item<float>();
+            }, flops);
+        }),
+    };
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp;
+using VaeLab;
+using VaeLab.Bench;
+using VaeLab.Data;
+using static TorchSharp.torch;
+
+// Usage: dotnet run -c Release --project tests/VaeLab.Bench -- [--quick] [--e2e] [--rss] [--json FILE]
+//   --quick  shorter timings (about a minute in all)
+//   --e2e    also time `./vaelab reproduce --profile smoke` (several minutes)
+//   --rss    also measure the peak resident memory of notebook 02 at the default profile
+var argv = args.ToHashSet();
+bool quick = argv.Contains("--quick");
+string? jsonOut = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
+double seconds = quick ? 1.5 : 5;
+
+var info = Lab.Setup(seed: 0);
+var rows = new List<Row>();
+void Add(Row r)
+{
+    rows.Add(r);
+    Console.WriteLine($"  {r.Name,-28} {r.What,-26} {r.Value,12:0.###} {r.Unit,-10} {(r.TargetText ?? ""),-10} {(r.Met is null ? "" : r.Met.Value ? "met" : "NOT MET"),-8} {r.Note}");
+}
+
+Console.WriteLine($"VaeLab benchmark: {Environment.ProcessorCount} logical CPUs, {info.Threads} torch threads, malloc {info.MallocTuning}");
+Console.WriteLine($"  {"case",-28} {"what",-26} {"value",12} {"unit",-10} {"target",-10} {"verdict",-8} note");
+
+// 1. The machine's practical peak, measured in this process.
+double peak = Harness.MatmulGflops(2048, seconds);
+Add(new Row("matmul 2048×2048 fp32", "rate", peak, "GFLOP/s"));
+
+// 2. Each notebook model's training step at its document's batch size.
+foreach (var c in Cases.All())
+{
+    using var scope = torch.NewDisposeScope();
+    var (step, flops) = c.Build();
+    double sps = Harness.StepsPerSecond(step, seconds);
+    double gflops = flops * sps / 1e9;
+    double eff = gflops / peak;
+    Add(new Row(c.Name, "samples/s", sps * c.Batch, "samples/s", Note: $"batch {c.Batch}, {flops / 1e9:0.###} GFLOP/step"));
+    Add(new Row(c.Name, "efficiency vs matmul", eff * 100, "%", c.TargetEfficiency * 100,
+        c.TargetEfficiency is null ? null : $"≥ {c.TargetEfficiency * 100:0}%", c.TargetEfficiency is null ? null : eff >= c.TargetEfficiency,
+        $"{gflops:0.#} GFLOP/s"));
+}
+
+// 3. No leak: live tensors over 1,000 training steps of the smallest model stay flat.
+if (Cases.All().FirstOrDefault(c => c.Name.StartsWith("MLP VAE")) is { } leakCase)
+{
+    var (step, _) = leakCase.Build();
+    var (before, after) = Harness.LiveTensors(step, quick ? 200 : 1000);
+    Add(new Row("MLP VAE", $"live tensors over {(quick ? 200 : 1000)} steps", after - before, "tensors", 0, "= 0", after - before == 0, $"{before} → {after}"));
+}
+
+// 4. The data pipeline: shuffled batches of 100 from Fashion-MNIST's 60k training images.
+try
+{
+    var data = Datasets.Load("fashion-mnist");
+    var loader = new BatchLoader(data.Train, batchSize: 100, seed: 0);
+    int epoch = 0;
+    var sw = Stopwatch.StartNew();
+    int batches = 0;
+    while (sw.Elapsed.TotalSeconds < seconds)
+    {
+        foreach (var b in loader.Epoch(epoch++)) { using (b) batches++; if (sw.Elapsed.TotalSeconds >= seconds) break; }
+    }
+    Add(new Row("data pipeline", "batches/s (batch 100)", batches / sw.Elapsed.TotalSeconds, "batches/s", Note: "index_select from one tensor, reshuffled per epoch"));
+}
+catch (DatasetUnavailableException e)
+{
+    Console.WriteLine($"  data pipeline: skipped ({e.Message.Split('\n')[0]})");
+}
+
+// 5. End to end and memory (optional: they run notebooks).
+string repo = DatasetSources.FindRepositoryRoot() ?? Environment.CurrentDirectory;
+if (argv.Contains("--e2e"))
+{
+    var (secs, rc, _) = RunVaelab(repo, "reproduce --profile smoke --out artifacts/bench-smoke");
+    Add(new Row("reproduce --profile smoke", "wall time", secs / 60, "min", 10, "< 10 min", rc == 0 && secs < 600, rc == 0 ? null : $"exit code {rc}"));
+}
+if (argv.Contains("--rss"))
+{
+    var nb = Directory.GetFiles(Path.Combine(repo, "notebooks"), "02-*.ipynb").FirstOrDefault();
+    if (nb != null)
+    {
+        var (secs, rc, peakKb) = RunVaelab(repo, $"run {nb} --profile default --out artifacts/bench-rss");
+        Add(new Row("notebook 02 (default)", "peak resident memory", peakKb / 1024.0 / 1024.0, "GB", 2, "< 2 GB", rc == 0 && peakKb < 2 * 1024 * 1024, $"{secs:0} s, exit code {rc}"));
+    }
+}
+
+var report = new
+{
+    machine = new { logicalCpus = Environment.ProcessorCount, torchThreads = info.Threads, malloc = info.MallocTuning, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },
+    matmulGflops = peak,
+    rows,
+};
+var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
+Console.WriteLine(json);
+if (jsonOut != null)
+{
+    var tmp = jsonOut + ".tmp";
+    File.WriteAllText(tmp, json);
+    File.Move(tmp, jsonOut, overwrite: true);
+}
+return rows.Any(r => r.Met == false) ? 1 : 0;
+
+// Runs ./vaelab with arguments; returns wall seconds, exit code and the child's peak RSS in kB (VmHWM, polled).
+static (double Seconds, int ExitCode, long PeakKb) RunVaelab(string repo, string arguments)
+{
+    var psi = new ProcessStartInfo(Path.Combine(repo, "vaelab"), arguments) { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
+    var sw = Stopwatch.StartNew();
+    using var p = Process.Start(psi)!;
+    p.OutputDataReceived += (_, e) => { if (e.Data != null) Console.WriteLine("    | " + e.Data); };
+    p.ErrorDataReceived += (_, e) => { if (e.Data != null) Console.WriteLine("    | " + e.Data); };
+    p.BeginOutputReadLine(); p.BeginErrorReadLine();
+    long peakKb = 0;
+    while (!p.WaitForExit(500)) peakKb = Math.Max(peakKb, TreePeakKb(p.Id));
+    return (sw.Elapsed.TotalSeconds, p.ExitCode, peakKb);
+}
+
+// The largest VmHWM among a process and its descendants (the ./vaelab script execs the .NET runner).
+static long TreePeakKb(int pid)
+{
+    long best = 0;
+    try
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmHWM:")) best = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            var children = Path.Combine(task, "children");
+            if (!File.Exists(children)) continue;
+            foreach (var c in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                best = Math.Max(best, TreePeakKb(int.Parse(c, CultureInfo.InvariantCulture)));
+        }
+    }
+    catch (IOException) { }
+    catch (UnauthorizedAccessException) { }
+    return best;
+}
