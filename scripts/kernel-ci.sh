@@ -14,7 +14,8 @@ if ! "$py" -c 'import jupyter_client, nbclient, nbconvert' 2>/dev/null || ! comm
 fi
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+smoke_copy="$root/notebooks/.kernel-ci-01-smoke.ipynb"
+trap 'rm -rf "$work" "$smoke_copy"' EXIT
 # A private Jupyter data folder: nothing is installed on the machine.
 export JUPYTER_DATA_DIR="$work/jupyter" JUPYTER_PATH="$work/jupyter" JUPYTER_CONFIG_DIR="$work/jupyter-config" JUPYTER_RUNTIME_DIR="$work/runtime"
 passed=0 failed=0
@@ -75,7 +76,6 @@ check "fixture notebook through nbconvert: outputs as expected and equal to vael
 # Notebook 01 at the smoke profile: nbconvert has no parameters, so a copy with profile = "smoke" in its parameters cell,
 # placed in notebooks/ under a hidden name so its relative paths resolve (removed afterwards).
 nb01="$(ls "$root"/notebooks/01-*.ipynb 2>/dev/null | head -1)"
-smoke_copy="$root/notebooks/.kernel-ci-01-smoke.ipynb"
 nb01_check() {
   [ -n "$nb01" ] || { echo "kernel-ci: no notebooks/01-*.ipynb" >&2; return 1; }
   "$py" - "$nb01" "$smoke_copy" <<'EOF' || return 1
