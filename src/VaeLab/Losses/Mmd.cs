@@ -25,7 +25,8 @@ public static class Mmd
         CheckPair(x, y);
         double s = scale ?? DocumentScale(x.shape[1]);
         if (!(s > 0)) throw new ArgumentOutOfRangeException(nameof(scale), s, "kernel scale must be > 0.");
-        return (-(x.unsqueeze(1) - y.unsqueeze(0)).square().sum(-1) / s).exp();
+        // cdist rather than an N×M×d difference tensor; direct (not matmul) distances keep the diagonal exactly 1.
+        return (-torch.cdist(x, y, 2.0, compute_mode.donot_use_mm_for_euclid_dist).square() / s).exp();
     }
 
     /// <summary>Mean of the kernel matrix between x and y, formed in row blocks (a scalar; differentiable).</summary>
