@@ -22,6 +22,16 @@ public static class Harness
         return 2.0 * n * n * (double)n * reps / elapsed / 1e9;
     }
 
+    /// <summary>fp32 rate of an (m×k)·(k×n) product: the ceiling for a layer of that shape.</summary>
+    public static double MatmulGflops(int m, int k, int n, double seconds)
+    {
+        var a = torch.randn(m, k);
+        var b = torch.randn(k, n);
+        for (int i = 0; i < 5; i++) using (torch.NewDisposeScope()) a.matmul(b);
+        var (reps, elapsed) = Repeat(() => { using var _ = torch.NewDisposeScope(); a.matmul(b).sum().item<float>(); }, seconds);
+        return 2.0 * m * k * (double)n * reps / elapsed / 1e9;
+    }
+
     /// <summary>Runs <paramref name="action"/> repeatedly for about <paramref name="seconds"/>; returns (count, seconds).</summary>
     public static (int Count, double Seconds) Repeat(Action action, double seconds, int minCount = 3)
     {

@@ -30,6 +30,9 @@ Console.WriteLine($"  {"case",-28} {"what",-26} {"value",12} {"unit",-10} {"targ
 // 1. The machine's practical peak, measured in this process.
 double peak = Harness.MatmulGflops(2048, seconds);
 Add(new Row("matmul 2048×2048 fp32", "rate", peak, "GFLOP/s"));
+// The AAE's 1000-wide layers at batch 100: the best a step made of them can do on this machine.
+double aaeShape = Harness.MatmulGflops(100, 1000, 1000, seconds);
+Add(new Row("matmul 100×1000·1000×1000", "rate (AAE layer shape)", aaeShape, "GFLOP/s", Note: $"{aaeShape / peak:P0} of the 2048² rate"));
 
 // 2. Each notebook model's training step at its document's batch size.
 foreach (var c in Cases.All())
