@@ -110,7 +110,7 @@ public static class Hardware
 /// </summary>
 public static class NativeMemoryTuning
 {
-    const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3;
+    const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3, M_ARENA_MAX = -8;
 
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int mallopt(int param, int value);
@@ -130,10 +130,13 @@ public static class NativeMemoryTuning
         {
             var version = Marshal.PtrToStringAnsi(gnu_get_libc_version());
             // 1 GiB mmap threshold: tensors of any size we use stay in the heap; trim only past 4 GiB free.
-            bool ok = mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
+            // One arena: cells and kernels run on several threads, and with trimming off each thread's arena would
+            // keep its own peak for good (measured: 7.5 GB for notebook 02, whose cells run on fresh threads).
+            bool ok = mallopt(M_ARENA_MAX, 1) == 1
+                    & mallopt(M_MMAP_THRESHOLD, 1 << 30) == 1
                     & mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1
                     & mallopt(M_TOP_PAD, 256 << 20) == 1;
-            return _applied = ok ? $"tuned (glibc {version}: mmap threshold 1 GiB, no trim, top pad 256 MiB)" : $"mallopt refused (glibc {version})";
+            return _applied = ok ? $"tuned (glibc {version}: one arena, mmap threshold 1 GiB, no trim, top pad 256 MiB)" : $"mallopt refused (glibc {version})";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -38,8 +38,10 @@ public static class Mmd
         Tensor? total = null;
         for (long i = 0; i < n; i += BlockRows)
         {
+            // Free each block's kernel matrix before the next; keep only the running sum.
+            using var step = torch.NewDisposeScope();
             var block = Kernel(x[TensorIndex.Slice(i, Math.Min(n, i + BlockRows))], y, scale).sum();
-            total = total is null ? block : total + block;
+            total = (total is null ? block : total + block).MoveToOuterDisposeScope();
         }
         return total! / (double)(n * y.shape[0]);
     }

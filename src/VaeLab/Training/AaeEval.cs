@@ -22,7 +22,12 @@ internal static class AaeEval
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
             var parts = new List<Tensor>();
-            for (long s = 0; s < n; s += Chunk) parts.Add(forward(s, Math.Min(Chunk, n - s)).cpu());
+            for (long s = 0; s < n; s += Chunk)
+            {
+                // Free each chunk's activations before the next; keep only the results.
+                using var step = torch.NewDisposeScope();
+                parts.Add(forward(s, Math.Min(Chunk, n - s)).cpu().MoveToOuterDisposeScope());
+            }
             return torch.cat(parts, 0).MoveToOuterDisposeScope();
         }
         finally

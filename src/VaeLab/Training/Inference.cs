@@ -21,7 +21,11 @@ public static class Inference
             using var __ = torch.no_grad();
             var parts = new List<Tensor>();
             for (long i = 0; i < x.shape[0]; i += batchSize)
-                parts.Add(f(x[TensorIndex.Slice(i, Math.Min(x.shape[0], i + batchSize))].to(Lab.Device)).cpu());
+            {
+                // Free each batch's activations before the next; keep only the results.
+                using var step = torch.NewDisposeScope();
+                parts.Add(f(x[TensorIndex.Slice(i, Math.Min(x.shape[0], i + batchSize))].to(Lab.Device)).cpu().MoveToOuterDisposeScope());
+            }
             return torch.cat(parts).MoveToOuterDisposeScope();
         }
         finally
