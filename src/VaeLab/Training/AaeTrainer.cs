@@ -69,11 +69,7 @@ public sealed class AaeTrainer
         ZeroGrads();
         var logits = P.Decode(Q.forward(x), Condition(labels, x.shape[0]));
         var loss = (-Bernoulli.LogLikelihood(logits, x)).mean();  // sum over pixels, mean over the batch
-        if (finite != null && !finite("reconstruction", loss)) return new PhaseResult(loss, false);
-        loss.backward();
-        _decoderOpt.step();
-        _encoderOpt.step();
-        return new PhaseResult(loss.detach(), true);
+        return AaePhases.Result(loss, AaePhases.Update("reconstruction", loss, finite, _decoderOpt, _encoderOpt));
     }
 
     /// <summary>
@@ -92,10 +88,8 @@ public sealed class AaeTrainer
         var dFake = D.forward(zFake);
         var loss = Adversarial.DiscriminatorLoss(dReal, dFake, Config.Tiny);
         var accuracy = Adversarial.Accuracy(dReal.detach(), dFake.detach());
-        if (finite != null && !finite("discriminator", loss)) return new DiscriminatorPhaseResult(loss, accuracy, false);
-        loss.backward();
-        _discriminatorOpt.step();
-        return new DiscriminatorPhaseResult(loss.detach(), accuracy, true);
+        bool updated = AaePhases.Update("discriminator", loss, finite, _discriminatorOpt);
+        return new DiscriminatorPhaseResult(updated ? loss.detach() : loss, accuracy, updated);
     }
 
     /// <summary>Phase 3: Q (train mode) as the generator, loss −mean log D(Q(x)); steps Q only (D's gradients are discarded).</summary>
@@ -104,10 +98,7 @@ public sealed class AaeTrainer
         Q.train(); D.train();
         ZeroGrads();
         var loss = Adversarial.GeneratorLoss(D.forward(Q.forward(x)), Config.Tiny);
-        if (finite != null && !finite("generator", loss)) return new PhaseResult(loss, false);
-        loss.backward();
-        _generatorOpt.step();
-        return new PhaseResult(loss.detach(), true);
+        return AaePhases.Result(loss, AaePhases.Update("generator", loss, finite, _generatorOpt));
     }
 
     /// <summary>

@@ -53,11 +53,7 @@ public sealed class SemiSupervisedAaeTrainer
         ZeroGrads();
         var code = Q.forward(x);
         var loss = (-Bernoulli.LogLikelihood(P.Decode(code.Z, code.Y), x)).mean();  // sum over pixels, mean over the batch
-        if (finite != null && !finite("reconstruction", loss)) return new PhaseResult(loss, false);
-        loss.backward();
-        _decoderOpt.step();
-        _encoderOpt.step();
-        return new PhaseResult(loss.detach(), true);
+        return AaePhases.Result(loss, AaePhases.Update("reconstruction", loss, finite, _decoderOpt, _encoderOpt));
     }
 
     /// <summary>
@@ -78,11 +74,8 @@ public sealed class SemiSupervisedAaeTrainer
         var dyReal = DCat.forward(yReal); var dyFake = DCat.forward(code.Y);
         var loss = Adversarial.DiscriminatorLoss(dzReal, dzFake, Config.Tiny) + Adversarial.DiscriminatorLoss(dyReal, dyFake, Config.Tiny);
         var accuracy = 0.5 * (Adversarial.Accuracy(dzReal.detach(), dzFake.detach()) + Adversarial.Accuracy(dyReal.detach(), dyFake.detach()));
-        if (finite != null && !finite("discriminator", loss)) return new DiscriminatorPhaseResult(loss, accuracy, false);
-        loss.backward();
-        _gaussOpt.step();
-        _catOpt.step();
-        return new DiscriminatorPhaseResult(loss.detach(), accuracy, true);
+        bool updated = AaePhases.Update("discriminator", loss, finite, _gaussOpt, _catOpt);
+        return new DiscriminatorPhaseResult(updated ? loss.detach() : loss, accuracy, updated);
     }
 
     /// <summary>Phase 3: Q (train mode) fools both discriminators; steps Q only.</summary>
@@ -92,10 +85,7 @@ public sealed class SemiSupervisedAaeTrainer
         ZeroGrads();
         var code = Q.forward(x);
         var loss = Adversarial.GeneratorLoss(DGauss.forward(code.Z), Config.Tiny) + Adversarial.GeneratorLoss(DCat.forward(code.Y), Config.Tiny);
-        if (finite != null && !finite("generator", loss)) return new PhaseResult(loss, false);
-        loss.backward();
-        _generatorOpt.step();
-        return new PhaseResult(loss.detach(), true);
+        return AaePhases.Result(loss, AaePhases.Update("generator", loss, finite, _generatorOpt));
     }
 
     /// <summary>Phase 4: cross-entropy of the class logits on labelled examples (mean over the batch); steps Q only.</summary>
@@ -104,10 +94,7 @@ public sealed class SemiSupervisedAaeTrainer
         Q.train();
         ZeroGrads();
         var loss = nn.functional.cross_entropy(Q.forward(x).ClassLogits, labels.to_type(ScalarType.Int64));
-        if (finite != null && !finite("classification", loss)) return new PhaseResult(loss, false);
-        loss.backward();
-        _classifierOpt.step();
-        return new PhaseResult(loss.detach(), true);
+        return AaePhases.Result(loss, AaePhases.Update("classification", loss, finite, _classifierOpt));
     }
 
     /// <summary>
