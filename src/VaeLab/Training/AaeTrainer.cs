@@ -130,6 +130,24 @@ public sealed class AaeTrainer
         }, onEpochEnd);
     }
 
+    /// <summary>True when the last <see cref="TrainCached"/> loaded Q, P and D from the checkpoint cache.</summary>
+    public bool FromCache { get; private set; }
+
+    /// <summary>
+    /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
+    /// re-run loads Q, P, D and the history instead of training (<paramref name="retrain"/> forces training).
+    /// </summary>
+    public History TrainCached(Tensor x, Tensor? labels = null, string name = "AAE", bool retrain = false)
+    {
+        var run = CheckpointCache.LoadOrTrain($"aae-v{CacheFormat}", new { Config, ConditionClasses }, new[] { x, ConditionClasses > 0 ? labels : null },
+            new nn.Module[] { Q, P, D }, () => Train(x, labels, name: name), retrain);
+        FromCache = run.FromCache;
+        return run.Result;
+    }
+
+    // Bump when training changes in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
     /// <summary>Codes Q(x) in eval mode (no dropout), N×latent on the CPU.</summary>
     public Tensor Encode(Tensor x) => AaeEval.Rows(x.shape[0], (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)), Q);
 

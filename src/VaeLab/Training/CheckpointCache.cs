@@ -14,7 +14,9 @@ public sealed record CachedRun<TResult>(TResult Result, bool FromCache, string K
 /// Caches trained models under <c>artifacts/cache/</c> (or <c>VAELAB_CACHE_DIR</c>), keyed by a hash of the model
 /// configuration, the data selection, the seed and the library version. A re-run loads the weights instead of
 /// training unless <c>retrain</c> is set. Entries are written to a temporary folder and renamed into place; a corrupt or
-/// incompatible entry is reported in one line and retrained.
+/// incompatible entry is reported in one line and retrained. After either path the global RNGs are re-seeded from
+/// the key, so the cells after a cached load draw the same random numbers as after training.
+/// The key does not hash the library's code: a trainer whose training changes bumps the format tag in its name.
 /// </summary>
 public static class CheckpointCache
 {
@@ -53,12 +55,50 @@ public static class CheckpointCache
         if (!retrain && System.IO.Directory.Exists(dir))
         {
             var loaded = TryLoad<TResult>(dir, modules, out var problem);
-            if (loaded != null) return new CachedRun<TResult>(loaded, true, key, dir);
+            if (loaded != null)
+            {
+                Console.WriteLine($"checkpoint cache: loaded {key} from {dir} (pass retrain = true to train again)");
+                ReseedAfter(key);
+                return new CachedRun<TResult>(loaded, true, key, dir);
+            }
             RunLog.Current.Warn($"checkpoint cache: entry {key} is unusable ({problem}); retraining.");
         }
         var result = train();
         Store(dir, key, modules, result);
+        Console.WriteLine($"checkpoint cache: saved {key} to {dir}");
+        ReseedAfter(key);
         return new CachedRun<TResult>(result, false, key, dir);
+    }
+
+    /// <summary>
+    /// A short content hash of tensors (shape, dtype and bytes), for the data selection part of a key: two runs on
+    /// different data (MNIST or its Fashion-MNIST fallback, another subset) never share an entry.
+    /// </summary>
+    public static string Fingerprint(params Tensor?[] tensors)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var t in tensors)
+        {
+            if (t is null) { sha.AppendData("null;"u8); continue; }
+            using var c = t.detach().cpu().contiguous();
+            sha.AppendData(Encoding.UTF8.GetBytes($"{c.dtype}[{string.Join(",", c.shape)}];"));
+            sha.AppendData(c.bytes);
+        }
+        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    static void ReseedAfter(string key) => Lab.Seed(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0) & int.MaxValue);
+
+    /// <summary>
+    /// As above, with the data selection and seed replaced by content hashes of <paramref name="data"/> and of the
+    /// modules' initial weights: whatever RNG state built the modules, an entry is used only for the same start.
+    /// </summary>
+    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
+        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false)
+    {
+        var initial = modules.SelectMany(m => m.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (Tensor?)kv.Value)).ToArray();
+        var selection = $"data {Fingerprint(data.ToArray())}; initial weights {Fingerprint(initial)}";
+        return LoadOrTrain(name, config, selection, 0, modules, train, retrain);
     }
 
     static TResult? TryLoad<TResult>(string dir, IReadOnlyList<nn.Module> modules, out string problem)
@@ -136,4 +176,13 @@ public static class CheckpointCache
     static string Sanitize(string s) => new(s.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 
     sealed record ManifestData(string Key, string[] Modules, DateTime Created);
+}
+
+/// <summary>
+/// A tensor that is not a parameter (e.g. per-example codes) held as a module buffer, so that the checkpoint cache
+/// saves it with the weights and loads it back in place.
+/// </summary>
+public sealed class TensorStore : nn.Module
+{
+    public TensorStore(string name, Tensor value) : base(name) => register_buffer("value", value);
 }

@@ -65,10 +65,12 @@ public sealed record CollapseRun(string Name, string Model, long Parameters, Bet
     History History, IReadOnlyList<LatentSnapshot> Snapshots, IReadOnlyList<ImageCheckpoint> Checkpoints,
     float[] Originals, double Seconds)
 {
+    /// <summary>True when the weights and these records came from the checkpoint cache (Seconds is then the original training time).</summary>
+    public bool FromCache { get; init; }
     public LatentSnapshot Final => Snapshots[^1];
     public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
     public override string ToString() =>
-        $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s; " +
+        $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
         $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI {Final.MutualInformation:0.###} nats";
 }
 
@@ -83,7 +85,8 @@ public static class CollapseTrainer
     /// <param name="schedule">β over the run.</param>
     /// <param name="data">Train and test images (N×1×28×28 in [0,1]).</param>
     /// <param name="cfg">Hyperparameters.</param>
-    public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg)
+    /// <param name="retrain">true: train even when the checkpoint cache holds this run.</param>
+    public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         if (cfg.TrainSubset > data.Train.Count)
@@ -96,14 +99,31 @@ public static class CollapseTrainer
         Lab.Seed(cfg.Seed);
         var model = makeModel();
         model.to(Lab.Device);
-        var opt = optim.Adam(model.parameters(), cfg.LearningRate);
         long parameters = model.parameters().Sum(p => p.numel());
+        var train = data.Train.Take(cfg.TrainSubset).Images;
+        var test = data.Test.Take(cfg.TestBatch).Images;
+        var shown = data.Train.Take(cfg.ShownImages).Images;
+        var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };
+        var run = CheckpointCache.LoadOrTrain($"collapse-{model.GetType().Name}-v{CacheFormat}", key, new[] { train, test, shown }, new[] { model },
+            () => Fit(name, model, schedule, train, test, shown, cfg), retrain);
+        var f = run.Result;
+        return new CollapseRun(name, model.GetName(), parameters, schedule, f.TotalSteps, f.History, f.Snapshots, f.Checkpoints, f.Originals, f.Seconds) { FromCache = run.FromCache };
+    }
 
-        var train = data.Train.Take(cfg.TrainSubset);
-        var loader = new BatchLoader(train.Images.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
+    // Bump when training or the recorded diagnostics change in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
+    /// <summary>What a run records, as stored in the checkpoint cache.</summary>
+    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals, double Seconds);
+
+    static CollapseFit Fit<TModel>(string name, TModel model, BetaSchedule schedule, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
+        where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
+        var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+        var loader = new BatchLoader(trainImages.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
         int total = cfg.Epochs * loader.BatchesPerEpoch;
-        using var testX = data.Test.Take(cfg.TestBatch).Images.to(Lab.Device);
-        using var shown = data.Train.Take(cfg.ShownImages).Images.to(Lab.Device);
+        using var testX = testImages.to(Lab.Device);
+        using var shown = shownImages.to(Lab.Device);
         Tensor prior;
         using (var g = new torch.Generator((ulong)cfg.Seed + 12345)) prior = torch.randn(cfg.ShownImages, model.LatentDim, generator: g).to(Lab.Device);
 
@@ -141,7 +161,7 @@ public static class CollapseTrainer
         clock.Stop();
         prior.Dispose();
         var originals = shown.cpu().flatten().data<float>().ToArray();
-        return new CollapseRun(name, model.GetName(), parameters, schedule, total, history, snapshots, checkpoints, originals, clock.Elapsed.TotalSeconds);
+        return new CollapseFit(total, history, snapshots, checkpoints, originals, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>KL, reconstruction, active units, MI and bands of the encoder on <paramref name="x"/>, without

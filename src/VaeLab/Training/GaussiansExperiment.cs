@@ -6,29 +6,39 @@ using static TorchSharp.torch;
 
 namespace VaeLab.Training;
 
-/// <summary>A trained model and its per-epoch history.</summary>
-public sealed record Trained<TModel>(TModel Model, History History);
+/// <summary>A trained model and its per-epoch history; FromCache when the checkpoint cache supplied both.</summary>
+public sealed record Trained<TModel>(TModel Model, History History, bool FromCache = false);
 
 /// <summary>Notebook 01's training and measurements, one call each.</summary>
 public static class GaussiansExperiment
 {
     /// <summary>Trains <see cref="Autoencoder2D"/> (1-d bottleneck) with Adam on the squared error; records "loss".</summary>
-    public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train)
+    /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
+    public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
         var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenSize, bottleneckSize: 1);
         model.to(Lab.Device);
+        var run = CheckpointCache.LoadOrTrain($"nb01-ae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
+            new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
+        model.eval();
+        return new Trained<Autoencoder2D>(model, run.Result, run.FromCache);
+    }
+
+    // Bump when training changes in a way the key cannot see, so old cache entries are not reused.
+    const int CacheFormat = 1;
+
+    static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
+    {
         var opt = optim.Adam(model.parameters(), cfg.AeLearningRate);
         var loader = new BatchLoader(train.to(Lab.Device), null, cfg.AeBatchSize, cfg.Seed);
         model.train();
-        var history = TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
             if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
             opt.zero_grad(); loss.backward(); opt.step();
             return new Dictionary<string, Tensor> { ["loss"] = loss };
         });
-        model.eval();
-        return new Trained<Autoencoder2D>(model, history);
     }
 
     /// <summary>
@@ -36,14 +46,23 @@ public static class GaussiansExperiment
     /// records per-example batch means of "elbo", "loglik" (the expected log-likelihood, the reconstruction term)
     /// and "kl", in nats.
     /// </summary>
-    public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train)
+    /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
+    public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
         var model = new GaussianVae((int)train.shape[1], cfg.HiddenSize, bottleneckSize: 1, cfg.SamplesZ);
         model.to(Lab.Device);
+        var run = CheckpointCache.LoadOrTrain($"nb01-vae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
+            new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
+        model.eval();
+        return new Trained<GaussianVae>(model, run.Result, run.FromCache);
+    }
+
+    static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)
+    {
         var opt = optim.Adam(model.parameters(), cfg.VaeLearningRate);
         var loader = new BatchLoader(train.to(Lab.Device), null, cfg.VaeBatchSize, cfg.Seed);
         model.train();
-        var history = TrainLoop.Run("vae", cfg.VaeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        return TrainLoop.Run("vae", cfg.VaeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var o = model.forward(batch.X);
             var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
@@ -53,8 +72,6 @@ public static class GaussiansExperiment
             opt.zero_grad(); loss.backward(); opt.step();
             return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
         });
-        model.eval();
-        return new Trained<GaussianVae>(model, history);
     }
 
     /// <summary>Encodes then decodes <paramref name="x"/> (N×2) without gradients.</summary>

@@ -137,6 +137,25 @@ public sealed class SemiSupervisedAaeTrainer
         });
     }
 
+    /// <summary>True when the last <see cref="TrainCached"/> loaded the networks from the checkpoint cache.</summary>
+    public bool FromCache { get; private set; }
+
+    /// <summary>
+    /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
+    /// re-run loads Q, P, D_gauss, D_cat and the history (test errors included) instead of training.
+    /// </summary>
+    public History TrainCached(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
+                               string name = "semi-supervised AAE", bool retrain = false)
+    {
+        var run = CheckpointCache.LoadOrTrain($"semi-aae-v{CacheFormat}", Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
+            new nn.Module[] { Q, P, DGauss, DCat }, () => Train(unlabelled, labelledX, labelledY, testX, testY, name: name), retrain);
+        FromCache = run.FromCache;
+        return run.Result;
+    }
+
+    // Bump when training changes in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
     /// <summary>The encoder's codes in eval mode, on the CPU: y (class probabilities) and z (style).</summary>
     public (Tensor Y, Tensor Z) Encode(Tensor x)
     {

@@ -65,6 +65,9 @@ public sealed record VheConfig
 /// <param name="Codes">Unsupervised runs: each example's last recorded [c, z] means, N×2·code.</param>
 public sealed record VheRun(string Name, History History, nn.Module Model, IReadOnlyList<double> Purity, IReadOnlyList<double> Nmi, Tensor? Codes)
 {
+    /// <summary>True when the weights, codes and records came from the checkpoint cache.</summary>
+    public bool FromCache { get; init; }
+
     /// <summary>Per-epoch ratio mean‖∂loss/∂c‖ / mean‖∂loss/∂z‖.</summary>
     public IReadOnlyList<double> GradientRatioCToZ => History["grad_c"].Zip(History["grad_z"], (c, z) => c / z).ToArray();
 }
@@ -73,36 +76,47 @@ public sealed record VheRun(string Name, History History, nn.Module Model, IRead
 public static class VheTrainer
 {
     /// <summary>The baseline VAE on a dataset's first <see cref="VheConfig.TrainExamples"/> images.</summary>
-    public static VheRun TrainVae(VheConfig cfg, ImageDataset train, string name = "VAE") => TrainVae(cfg, train.Images, train.Labels, name);
+    public static VheRun TrainVae(VheConfig cfg, ImageDataset train, string name = "VAE", bool retrain = false) => TrainVae(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The supervised VHE on a dataset (D from the true class).</summary>
-    public static VheRun TrainSupervised(VheConfig cfg, ImageDataset train, string name = "VHE (supervised)") => TrainSupervised(cfg, train.Images, train.Labels, name);
+    public static VheRun TrainSupervised(VheConfig cfg, ImageDataset train, string name = "VHE (supervised)", bool retrain = false) => TrainSupervised(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The unsupervised VHE on a dataset (labels only scored, never used for D).</summary>
-    public static VheRun TrainUnsupervised(VheConfig cfg, ImageDataset train, string name = "VHE (unsupervised)") => TrainUnsupervised(cfg, train.Images, train.Labels, name);
+    public static VheRun TrainUnsupervised(VheConfig cfg, ImageDataset train, string name = "VHE (unsupervised)", bool retrain = false) => TrainUnsupervised(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The baseline VAE (latent 2·code, so its decoder sees as many numbers as the VHE's [z, c]).</summary>
-    public static VheRun TrainVae(VheConfig cfg, Tensor images, Tensor labels, string name = "VAE")
+    /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
+    public static VheRun TrainVae(VheConfig cfg, Tensor images, Tensor labels, string name = "VAE", bool retrain = false)
     {
         var (x, _) = Prepare(cfg, images, labels);
         Lab.Seed(cfg.Seed);
         var model = new VheBaselineVae(2 * cfg.CodeLength, cfg.Hidden).to(Lab.Device);
-        var opt = optim.Adam(model.parameters(), cfg.LearningRate);
-        int n = (int)x.shape[0];
-        var h = TrainLoop.Run(name, cfg.Epochs, BatchesPerEpoch(n, cfg.BatchSize), e => Batches(n, cfg.BatchSize, cfg.Seed + e), (idx, ctx) =>
+        var run = CheckpointCache.LoadOrTrain($"vhe-baseline-v{CacheFormat}", cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
         {
-            var xb = x.index_select(0, torch.tensor(idx, device: x.device));
-            return VaeStep(model, opt, xb, ctx);
-        }, recordSteps: true);
-        return new VheRun(name, h, model, Array.Empty<double>(), Array.Empty<double>(), null);
+            var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+            int n = (int)x.shape[0];
+            var h = TrainLoop.Run(name, cfg.Epochs, BatchesPerEpoch(n, cfg.BatchSize), e => Batches(n, cfg.BatchSize, cfg.Seed + e), (idx, ctx) =>
+            {
+                var xb = x.index_select(0, torch.tensor(idx, device: x.device));
+                return VaeStep(model, opt, xb, ctx);
+            }, recordSteps: true);
+            return new VheRecord(h, new List<double>(), new List<double>());
+        }, retrain);
+        return new VheRun(name, run.Result.History, model, Array.Empty<double>(), Array.Empty<double>(), null) { FromCache = run.FromCache };
     }
 
+    // Bump when training changes in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
+    /// <summary>What a run records, as stored in the checkpoint cache.</summary>
+    public sealed record VheRecord(History History, List<double> Purity, List<double> Nmi);
+
     /// <summary>The VHE with D drawn from x's true class.</summary>
-    public static VheRun TrainSupervised(VheConfig cfg, Tensor images, Tensor labels, string name = "VHE (supervised)")
+    public static VheRun TrainSupervised(VheConfig cfg, Tensor images, Tensor labels, string name = "VHE (supervised)", bool retrain = false)
     {
         var (x, y) = Prepare(cfg, images, labels);
         var classes = new SetSampler(y.cpu().data<long>().ToArray(), cfg.Seed + 7919);
-        return TrainVhe(cfg, x, y, name, _ => classes, unsupervised: false);
+        return TrainVhe(cfg, x, y, name, _ => classes, unsupervised: false, retrain);
     }
 
     /// <summary>
@@ -110,21 +124,32 @@ public static class VheTrainer
     /// epoch KMeans clusters the current codes and the cluster ids become the pseudo-labels; each step records its
     /// examples' new codes (posterior means). <paramref name="labels"/> are used only for purity and NMI.
     /// </summary>
-    public static VheRun TrainUnsupervised(VheConfig cfg, Tensor images, Tensor labels, string name = "VHE (unsupervised)")
+    public static VheRun TrainUnsupervised(VheConfig cfg, Tensor images, Tensor labels, string name = "VHE (unsupervised)", bool retrain = false)
     {
         var (x, y) = Prepare(cfg, images, labels);
-        return TrainVhe(cfg, x, y, name, null, unsupervised: true);
+        return TrainVhe(cfg, x, y, name, null, unsupervised: true, retrain);
     }
 
-    static VheRun TrainVhe(VheConfig cfg, Tensor x, Tensor y, string name, Func<int, SetSampler>? supervised, bool unsupervised)
+    static VheRun TrainVhe(VheConfig cfg, Tensor x, Tensor y, string name, Func<int, SetSampler>? supervised, bool unsupervised, bool retrain)
     {
         Lab.Seed(cfg.Seed);
         int n = (int)x.shape[0];
         var model = new Vhe(cfg.CodeLength, cfg.Hidden).to(Lab.Device);
+        Tensor? codes = unsupervised ? torch.randn(n, 2 * cfg.CodeLength, device: x.device) : null;
+        var modules = new List<nn.Module> { model };
+        if (codes is not null) modules.Add(new TensorStore("codes", codes));
+        // Labels drive D in the supervised run and are scored against the pseudo-labels in the unsupervised one.
+        var run = CheckpointCache.LoadOrTrain($"vhe-{(unsupervised ? "unsupervised" : "supervised")}-v{CacheFormat}", cfg, new[] { x, y }, modules,
+            () => FitVhe(cfg, x, y, name, supervised, unsupervised, model, codes), retrain);
+        return new VheRun(name, run.Result.History, model, run.Result.Purity, run.Result.Nmi, codes) { FromCache = run.FromCache };
+    }
+
+    static VheRecord FitVhe(VheConfig cfg, Tensor x, Tensor y, string name, Func<int, SetSampler>? supervised, bool unsupervised, Vhe model, Tensor? codes)
+    {
+        int n = (int)x.shape[0];
         var opt = optim.Adam(model.parameters(), cfg.LearningRate);
         var purity = new List<double>();
         var nmi = new List<double>();
-        Tensor? codes = unsupervised ? torch.randn(n, 2 * cfg.CodeLength, device: x.device) : null;
         SetSampler sampler = null!;
 
         void Recluster(int round)
@@ -153,7 +178,7 @@ public static class VheTrainer
                 using (torch.no_grad()) codes.index_copy_(0, index, torch.cat(new[] { o.CMean, o.ZMean }, 1).detach());
             return terms;
         }, onEpochEnd: (e, _) => { if (unsupervised && e == cfg.Epochs - 1) Recluster(cfg.Epochs); }, recordSteps: true);
-        return new VheRun(name, h, model, purity, nmi, codes);
+        return new VheRecord(h, purity, nmi);
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ public class CollapseTrainerTests
         Lab.Setup(seed: 2);
         var a = CollapseTrainer.Train("a", () => new MlpVae(new[] { 8 }, 3), new ConstantBeta(0), Tiny(32), Small);
         Lab.Setup(seed: 99);
-        var b = CollapseTrainer.Train("b", () => new MlpVae(new[] { 8 }, 3), new ConstantBeta(0), Tiny(32), Small);
+        var b = CollapseTrainer.Train("b", () => new MlpVae(new[] { 8 }, 3), new ConstantBeta(0), Tiny(32), Small, retrain: true);
         Assert.Equal(a.Checkpoints[0].Samples, b.Checkpoints[0].Samples);
         Assert.Equal(a.History.Steps("recon"), b.History.Steps("recon"));
     }

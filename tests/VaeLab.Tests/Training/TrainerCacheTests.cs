@@ -1,0 +1,148 @@
+using TorchSharp;
+using VaeLab.Data;
+using VaeLab.Models;
+using VaeLab.Reporting;
+using VaeLab.Training;
+using static TorchSharp.torch;
+
+namespace VaeLab.Tests.Training;
+
+/// <summary>
+/// Every notebook's training goes through the checkpoint cache: a second call with the same settings, data and
+/// initial weights loads the trained weights and the records instead of training, and <c>retrain</c> trains again.
+/// </summary>
+public sealed class TrainerCacheTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "vaelab-trainer-cache-" + Guid.NewGuid().ToString("N"));
+    readonly string? _saved = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+
+    public TrainerCacheTests()
+    {
+        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _dir);
+        RunLog.Begin(judge: true);
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _saved);
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    static float[] Weights(params nn.Module[] modules) =>
+        modules.SelectMany(m => m.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal)).SelectMany(kv => kv.Value.detach().cpu().to_type(ScalarType.Float32).data<float>().ToArray()).ToArray();
+
+    [Fact]
+    public void CollapseRunsAreLoadedWithTheirDiagnosticsAndRetrainTrains()
+    {
+        Lab.Setup(seed: 3);
+        var g = new torch.Generator(9);
+        var images = new ImageDataset("tiny", torch.rand(32, 1, 28, 28, generator: g), torch.zeros(32, dtype: ScalarType.Int64), new[] { "only" });
+        var data = new DatasetSplits(images, images, "tiny", "tiny", "test");
+        var cfg = CollapseConfig.For("smoke") with { Epochs = 1, TrainSubset = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 2, LatentDim = 3, MlpHidden = new[] { 8 } };
+        MlpVae? first = null, second = null;
+
+        var a = CollapseTrainer.Train("a", () => first = new MlpVae(cfg.MlpHidden, cfg.LatentDim), new CyclicalBeta(2, 0.5), data, cfg);
+        var b = CollapseTrainer.Train("b", () => second = new MlpVae(cfg.MlpHidden, cfg.LatentDim), new CyclicalBeta(2, 0.5), data, cfg);
+        Assert.False(a.FromCache);
+        Assert.True(b.FromCache);
+        Assert.Equal("b", b.Name);
+        Assert.Equal(Weights(first!), Weights(second!));
+        Assert.Equal(a.History.Steps("kl"), b.History.Steps("kl"));
+        Assert.Equal(a.Snapshots.Select(s => (s.Step, s.Kl, s.ActiveUnits)), b.Snapshots.Select(s => (s.Step, s.Kl, s.ActiveUnits)));
+        Assert.Equal(a.Checkpoints[^1].Samples, b.Checkpoints[^1].Samples);
+        Assert.Equal(a.Snapshots[^1].Bands.StdMax, b.Snapshots[^1].Bands.StdMax);
+
+        // Another schedule is another run; retrain ignores the entry.
+        Assert.False(CollapseTrainer.Train("c", () => new MlpVae(cfg.MlpHidden, cfg.LatentDim), new CyclicalBeta(3, 0.5), data, cfg).FromCache);
+        Assert.False(CollapseTrainer.Train("d", () => new MlpVae(cfg.MlpHidden, cfg.LatentDim), new CyclicalBeta(2, 0.5), data, cfg, retrain: true).FromCache);
+    }
+
+    [Fact]
+    public void AaeNetworksAreLoadedAndOtherDataIsAnotherEntry()
+    {
+        var cfg = new AaeConfig { HiddenDim = 16, BatchSize = 8, Epochs = 1 };
+        Lab.Setup(seed: 4);
+        var x = torch.rand(16, 784, generator: new torch.Generator(1));
+        var t1 = new AaeTrainer(cfg);
+        var h1 = t1.TrainCached(x);
+        Lab.Setup(seed: 4);
+        var t2 = new AaeTrainer(cfg);
+        var h2 = t2.TrainCached(x);
+        Assert.False(t1.FromCache);
+        Assert.True(t2.FromCache);
+        Assert.Equal(Weights(t1.Q, t1.P, t1.D), Weights(t2.Q, t2.P, t2.D));
+        Assert.Equal(h1["reconstruction"], h2["reconstruction"]);
+
+        Lab.Setup(seed: 4);
+        var t3 = new AaeTrainer(cfg);
+        t3.TrainCached(torch.rand(16, 784, generator: new torch.Generator(2)));
+        Assert.False(t3.FromCache);
+
+        // Other initial weights (another setup seed) are another entry too.
+        Lab.Setup(seed: 5);
+        var t4 = new AaeTrainer(cfg);
+        t4.TrainCached(x);
+        Assert.False(t4.FromCache);
+    }
+
+    [Fact]
+    public void SemiSupervisedAaeIsLoadedWithItsTestErrors()
+    {
+        var cfg = new SemiSupervisedAaeConfig { HiddenDim = 16, BatchSize = 10, Epochs = 1, LabelledExamples = 10, Classes = 2 };
+        var g = new torch.Generator(3);
+        var x = torch.rand(20, 784, generator: g);
+        var y = torch.arange(10, dtype: ScalarType.Int64) % 2;
+        Lab.Setup(seed: 6);
+        var t1 = new SemiSupervisedAaeTrainer(cfg);
+        var h1 = t1.TrainCached(x, x.narrow(0, 0, 10), y, x.narrow(0, 0, 10), y);
+        Lab.Setup(seed: 6);
+        var t2 = new SemiSupervisedAaeTrainer(cfg);
+        var h2 = t2.TrainCached(x, x.narrow(0, 0, 10), y, x.narrow(0, 0, 10), y);
+        Assert.True(t2.FromCache);
+        Assert.Equal(Weights(t1.Q, t1.P, t1.DGauss, t1.DCat), Weights(t2.Q, t2.P, t2.DGauss, t2.DCat));
+        Assert.Equal(h1["test error %"], h2["test error %"]);
+    }
+
+    [Fact]
+    public void UnsupervisedVheIsLoadedWithItsCodesAndPseudoLabelScores()
+    {
+        Lab.Setup(seed: 7);
+        var images = torch.rand(40, 784, generator: new torch.Generator(4));
+        var labels = torch.arange(40, dtype: ScalarType.Int64) % 2;
+        var cfg = VheConfig.For("smoke") with { TrainExamples = 40, Epochs = 2, BatchSize = 20, SetSize = 2, Clusters = 2, Hidden = 16, CodeLength = 3 };
+        var a = VheTrainer.TrainUnsupervised(cfg, images, labels);
+        var b = VheTrainer.TrainUnsupervised(cfg, images, labels);
+        Assert.True(b.FromCache);
+        Assert.Equal(Weights(a.Model), Weights(b.Model));
+        Assert.True(a.Codes!.allclose(b.Codes!, 0, 0), "the per-example codes are restored");
+        Assert.Equal(a.Nmi, b.Nmi);
+        Assert.Equal(a.History.Steps("grad_c"), b.History.Steps("grad_c"));
+        Assert.True(VheTrainer.TrainVae(cfg, images, labels) is { FromCache: false });
+        Assert.True(VheTrainer.TrainVae(cfg, images, labels) is { FromCache: true });
+        Assert.True(VheTrainer.TrainSupervised(cfg, images, labels, retrain: true) is { FromCache: false });
+    }
+
+    [Fact]
+    public void GaussiansModelsAreLoadedAndTheRngContinuesAsAfterTraining()
+    {
+        var cfg = GaussiansConfig.For("smoke") with { TrainPoints = 100, AeEpochs = 3, AeBatchSize = 50, VaeEpochs = 3, VaeBatchSize = 50 };
+        var train = GaussianMixture2D.Sample(cfg.TrainPoints, cfg.DataSeed);
+        Lab.Setup(seed: 8, threads: 1);
+        var ae1 = GaussiansExperiment.TrainAutoencoder(cfg, train);
+        var after1 = torch.randn(4);
+        Lab.Setup(seed: 8, threads: 1);
+        var ae2 = GaussiansExperiment.TrainAutoencoder(cfg, train);
+        var after2 = torch.randn(4);
+        Assert.True(ae2.FromCache);
+        Assert.Equal(Weights(ae1.Model), Weights(ae2.Model));
+        Assert.True(after1.allclose(after2, 0, 0), "cells after a cached load draw the same random numbers as after training");
+        Assert.False(ae2.Model.training);
+
+        Lab.Setup(seed: 8, threads: 1);
+        var vae1 = GaussiansExperiment.TrainVae(cfg, train);
+        Lab.Setup(seed: 8, threads: 1);
+        var vae2 = GaussiansExperiment.TrainVae(cfg, train);
+        Assert.True(vae2.FromCache);
+        Assert.Equal(vae1.History["elbo"], vae2.History["elbo"]);
+    }
+}
