@@ -97,6 +97,20 @@ public class RunnerTests
     }
 
     [Fact]
+    public void Each_notebook_reports_its_peak_resident_memory()
+    {
+        var run = RunOutcome.Fixtures("memory.ipynb");
+        Assert.True(run.ExitCode == 0, run.Console + run.Error);
+        var peak = run.Summary["notebooks"]![0]!["peak_rss_bytes"];
+        if (!OperatingSystem.IsLinux()) { Assert.Null(peak); return; }
+        Assert.True(peak!.GetValue<long>() >= 300_000_000, $"peak {peak} after touching 300 MB");
+        Assert.Equal(peak.GetValue<long>(), run.Notebook("memory")["metadata"]!["vaelab"]!["peak_rss_bytes"]!.GetValue<long>());
+        Assert.Matches(@"cell 1/1 \(code 1/1\)  memory \d+\.\d\d GB, peak \d+\.\d\d GB", run.Console);
+        Assert.Matches(@"ok in [\d.]+ s, peak memory \d+\.\d\d GB", run.Console);
+        Assert.Contains("<th>peak memory</th>", run.Html("memory"));
+    }
+
+    [Fact]
     public void Parameters_are_injected_after_the_parameters_cell_with_the_declared_types()
     {
         var run = RunOutcome.Run([Repo.Fixture("parameters.ipynb")], ["epochs=3", "lr=1e-2", "name=hello"], profile: "smoke");

@@ -53,6 +53,8 @@ public sealed class NotebookResult
     public CellFailure? Failure { get; set; }
     public DateTimeOffset Started { get; set; }
     public TimeSpan Duration { get; set; }
+    /// <summary>Peak resident memory of the process while this notebook ran, in bytes (Linux; null elsewhere).</summary>
+    public long? PeakResidentBytes { get; set; }
     public IReadOnlyList<Claim> Claims { get; set; } = [];
     public IReadOnlyList<Metric> Metrics { get; set; } = [];
     public IReadOnlyList<DatasetUse> Datasets { get; set; } = [];
@@ -147,6 +149,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         console.WriteLine($"{label} {Relative(notebook.Path)}  (profile {options.Profile})");
         await ScriptSession.WarmUpAsync();
         var clock = Stopwatch.StartNew();
+        bool ownPeak = ProcessMemory.ResetPeak();
         var log = RunLog.Begin(judge: options.JudgeClaims);
         var previousDirectory = Directory.GetCurrentDirectory();
         var folder = System.IO.Path.GetDirectoryName(notebook.Path)!;
@@ -170,7 +173,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                 }
                 cell.ExecutionCount = ++executionCount;
                 cell.Start = DateTimeOffset.Now;
-                console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})");
+                console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})  memory {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.Peak)}");
                 var sink = new CellSink(cell.Outputs, console);
                 CellResult outcome;
                 if (!Directives.IsCSharpKernel(cell.Cell.KernelName))
@@ -192,6 +195,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
             Directory.SetCurrentDirectory(previousDirectory);
             if (!abandoned) session.Dispose();
             result.Duration = clock.Elapsed;
+            // Without a reset the peak may come from an earlier notebook of this run; report it only when it is ours.
+            result.PeakResidentBytes = ownPeak ? ProcessMemory.Peak : null;
             result.Claims = log.Claims;
             result.Metrics = log.Metrics;
             result.Datasets = log.Datasets;
@@ -199,7 +204,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         }
         var failedClaims = result.Claims.Count(c => c.Verdict == Verdict.Failed);
         console.WriteLine(result.Status == NotebookStatus.Ok
-            ? $"  ok in {result.Duration.TotalSeconds:0.0} s{(result.Claims.Count > 0 ? $"; claims: {ClaimCounts(result.Claims)}" : "")}"
+            ? $"  ok in {result.Duration.TotalSeconds:0.0} s, peak memory {ProcessMemory.Format(result.PeakResidentBytes)}{(result.Claims.Count > 0 ? $"; claims: {ClaimCounts(result.Claims)}" : "")}"
             : $"  {result.Status.ToString().ToUpperInvariant()} in cell {result.Failure!.Cell} after {result.Duration.TotalSeconds:0.0} s: {FirstLine(result.Failure.Message)}");
         if (failedClaims > 0 && result.Status == NotebookStatus.Ok) console.WriteLine($"  {failedClaims} claim(s) did not hold");
         return result;

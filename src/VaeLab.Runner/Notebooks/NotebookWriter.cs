@@ -36,6 +36,7 @@ public static class NotebookWriter
             ["status"] = Summary.StatusName(result.Status),
             ["start_time"] = result.Started.ToString("o"),
             ["duration_s"] = Math.Round(result.Duration.TotalSeconds, 3),
+            ["peak_rss_bytes"] = result.PeakResidentBytes,
         };
 
         bool plotlyInlined = false;

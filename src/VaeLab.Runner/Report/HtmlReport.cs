@@ -78,7 +78,7 @@ public static class HtmlReport
         var sb = new StringBuilder("<table class=\"facts\">");
         sb.Append($"<tr><th>status</th><td>{StatusHtml(r.Status)}</td></tr>");
         sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{(r.Profile == "smoke" ? " <span class=\"muted\">(claims recorded, not judged)</span>" : "")}</td></tr>");
-        sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} s</td></tr>");
+        sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} s</td></tr><tr><th>peak memory</th><td>{ProcessMemory.Format(r.PeakResidentBytes)}</td></tr>");
         if (r.Notebook.Parameters.Count > 0)
             sb.Append($"<tr><th>parameters</th><td><code>{H(string.Join(", ", r.Notebook.Parameters.Select(p => $"{p.Key} = {p.Value?.ToJsonString()}")))}</code></td></tr>");
         foreach (var d in r.Datasets)

@@ -41,6 +41,7 @@ public static class Summary
                 ["html"] = r.Status == NotebookStatus.NotRun ? null : Path.GetFileName(files[i].Html),
                 ["status"] = StatusName(r.Status),
                 ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3),
+                ["peak_rss_bytes"] = r.PeakResidentBytes,
                 ["error"] = r.Failure == null ? null : new JsonObject
                 {
                     ["cell"] = r.Failure.Cell,

@@ -125,6 +125,10 @@ write("hang.ipynb", [
     code('Console.WriteLine("never");'),
 ])
 
+write("memory.ipynb", [
+    code('var block = new byte[300_000_000];\nfor (int i = 0; i < block.Length; i += 4096) block[i] = 1;  // touch every page\nblock.Length'),
+])
+
 write("no-ids.ipynb", [md("no ids (nbformat 4.4)"), code('1 + 1')], minor=4, ids=False)
 
 write("python-kernel.ipynb", [code("print(1)")], meta={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
