@@ -46,14 +46,19 @@ public static class Latent
     /// I(x; z) under q, estimated as in He et al. (2019, "Lagging inference networks", calc_mi):
     /// MI = E_x[E_q(z|x) log q(z|x)] − E_{x, z~q(z|x)}[log q(z)], where the first term is the closed-form negative
     /// entropy −D/2 log 2π − ½ Σ (1 + logVar), and q(z) is the aggregate posterior over the batch,
-    /// log q(z) ≈ logsumexp_j log q(z | x_j) − log N, with one z drawn per x. In nats; at most about log N.
+    /// log q(z) ≈ logsumexp_j log q(z | x_j) − log N, with <paramref name="draws"/> z drawn per x (He et al. draw one;
+    /// more draws only lower the Monte-Carlo error of the second term). In nats; at most about log N.
     /// </summary>
     /// <param name="mean">Posterior means, N×D.</param>
     /// <param name="logVar">Posterior log-variances, N×D.</param>
     /// <param name="noise">Optional N×D standard-normal draws for z = mean + σ·noise (for reproducible tests);
-    /// drawn from torch's global generator when null.</param>
-    public static double MutualInformation(Tensor mean, Tensor logVar, Tensor? noise = null)
+    /// drawn from torch's global generator when null. With noise given, <paramref name="draws"/> must be 1.</param>
+    /// <param name="draws">z draws per example, averaged.</param>
+    public static double MutualInformation(Tensor mean, Tensor logVar, Tensor? noise = null, int draws = 1)
     {
+        if (draws < 1) throw new ArgumentOutOfRangeException(nameof(draws), draws, "draws must be ≥ 1.");
+        if (noise is not null && draws != 1) throw new ArgumentException("Pass either fixed noise (one draw) or draws > 1, not both.", nameof(draws));
+        if (draws > 1) return Enumerable.Range(0, draws).Select(_ => MutualInformation(mean, logVar)).Average();
         CheckPair(mean, logVar);
         using var _ = torch.NewDisposeScope();
         var m = mean.detach().to_type(ScalarType.Float64);
