@@ -118,6 +118,9 @@ public static class NativeMemoryTuning
     [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
     static extern IntPtr gnu_get_libc_version();
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int malloc_trim(nuint pad);
+
     static string? _applied;
 
     /// <summary>Applies the tuning once per process; returns what was done, in words.</summary>
@@ -143,6 +146,34 @@ public static class NativeMemoryTuning
             return _applied = "untouched (not glibc)";
         }
     }
+
+    /// <summary>
+    /// Gives freed memory back between pieces of work (the runner and the kernel call it after every cell): collects
+    /// tensors that are no longer referenced, then asks glibc to return its free pages. With trimming off, what one
+    /// cell freed would otherwise stay resident for the rest of the run (measured: notebook 02's metrics cell started
+    /// from 1.3 GB resident with 0.7 GB live). Does nothing where the tuning was not applied.
+    /// </summary>
+    public static void ReleaseFreeMemory()
+    {
+        if (!Tuned) return;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();  // tensors' finalizers free their native storage
+        TrimHeap();
+    }
+
+    /// <summary>
+    /// Returns glibc's free pages to the OS (malloc_trim), without a garbage collection. Evaluation loops over large
+    /// blocks call it when they finish: glibc does not reuse every freed block exactly (measured: twenty 20 MB
+    /// distance blocks left about 200 MB resident), and with trimming off that would add up over a cell.
+    /// </summary>
+    public static void TrimHeap()
+    {
+        if (!Tuned) return;
+        try { malloc_trim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    static bool Tuned => _applied is not null && _applied.StartsWith("tuned", StringComparison.Ordinal);
 }
 
 /// <summary>

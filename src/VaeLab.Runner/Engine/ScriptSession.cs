@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Scripting;
+using VaeLab;
 using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Engine;
@@ -126,6 +127,7 @@ public sealed class ScriptSession : IDisposable
             if (ReferenceEquals(DisplayHost.Current, _host)) DisplayHost.Current = previousHost;
             if (ReferenceEquals(Active, this)) Active = previousActive;
             _gate.Release();
+            NativeMemoryTuning.ReleaseFreeMemory();
         }
     }
 

@@ -41,8 +41,11 @@ public static class Mmd
             // Free each block's kernel matrix before the next; keep only the running sum.
             using var step = torch.NewDisposeScope();
             var block = Kernel(x[TensorIndex.Slice(i, Math.Min(n, i + BlockRows))], y, scale).sum();
-            total = (total is null ? block : total + block).MoveToOuterDisposeScope();
+            var next = total is null ? block : total + block;
+            total?.Dispose();
+            total = next.MoveToOuterDisposeScope();
         }
+        NativeMemoryTuning.TrimHeap();
         return total! / (double)(n * y.shape[0]);
     }
 

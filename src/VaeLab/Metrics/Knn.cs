@@ -60,6 +60,7 @@ public static class Knn
             for (long r = 0; r < i1 - i0; r++)
                 predicted[i0 + r] = Vote(nearest.AsSpan((int)(r * k), k), lab);
         }
+        NativeMemoryTuning.TrimHeap();
         return torch.tensor(predicted).MoveToOuterDisposeScope();
     }
 

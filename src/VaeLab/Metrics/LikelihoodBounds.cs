@@ -44,6 +44,7 @@ public static class LikelihoodBounds
                 var z = Gaussian.Reparameterize(mean, logVar);
                 values.Add((-Elbo.AnalyticKl(decode(z), xb, mean, logVar)).cpu().MoveToOuterDisposeScope());
             }
+        NativeMemoryTuning.TrimHeap();
         return Estimate.Of(torch.cat(values));
     }
 
@@ -70,6 +71,7 @@ public static class LikelihoodBounds
                 var w = Elbo.LogWeights(logits, xb, z, mean, logVar);
                 values.Add((-Elbo.ImportanceWeighted(w)).cpu().MoveToOuterDisposeScope());
             }
+        NativeMemoryTuning.TrimHeap();
         return Estimate.Of(torch.cat(values));
     }
 }

@@ -31,6 +31,7 @@ public static class Inference
         finally
         {
             if (wasTraining) module.train();
+            if (x.shape[0] > batchSize) NativeMemoryTuning.TrimHeap();
         }
     }
 }
