@@ -8,7 +8,8 @@ namespace VaeLab.Bench;
 public sealed record Row(string Name, string What, double Value, string Unit, double? Target = null, string? TargetText = null, bool? Met = null, string? Note = null);
 
 /// <summary>A model's training step at the document's batch size.</summary>
-public sealed record ModelCase(string Name, int Batch, double? TargetEfficiency, Func<(Action Step, double FlopsPerStep)> Build);
+/// <param name="WhenMissed">What the benchmark prints when the target is missed: the measured reason.</param>
+public sealed record ModelCase(string Name, int Batch, double? TargetEfficiency, Func<(Action Step, double FlopsPerStep)> Build, string? WhenMissed = null);
 
 public static class Harness
 {
