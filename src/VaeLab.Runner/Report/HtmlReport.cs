@@ -116,7 +116,7 @@ public static class HtmlReport
         sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VaeLab report</title>\n{Style}\n</head><body>\n");
         sb.Append($"<h1>VaeLab report</h1>\n<p>profile <b>{H(options.Profile)}</b>{(options.JudgeClaims ? "" : " (claims recorded, not judged)")} · {results.Count} notebook(s) · {duration.TotalSeconds:0} s · exit code {exitCode} " +
                   $"{(exitCode == 0 ? "<span class=\"ok\">all good</span>" : "<span class=\"bad\">see below</span>")} · <a href=\"summary.json\">summary.json</a></p>\n");
-        sb.Append("<table><thead><tr><th style=\"text-align:left\">notebook</th><th>status</th><th>duration</th><th>claims passed</th><th>failed</th><th>not judged</th><th style=\"text-align:left\">dataset</th><th style=\"text-align:left\">notes</th></tr></thead><tbody>\n");
+        sb.Append("<table><thead><tr><th style=\"text-align:left\">notebook</th><th>status</th><th>duration</th><th>peak memory</th><th>claims passed</th><th>failed</th><th>not judged</th><th style=\"text-align:left\">dataset</th><th style=\"text-align:left\">notes</th></tr></thead><tbody>\n");
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
@@ -126,7 +126,7 @@ public static class HtmlReport
             var link = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name)
                 : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a> <small>(<a href=\"{H(Path.GetFileName(files[i].Notebook))}\">ipynb</a>)</small>";
             sb.Append($"<tr><td style=\"text-align:left\">{link}</td>")
-              .Append($"<td>{StatusHtml(r.Status)}</td><td>{r.Duration.TotalSeconds:0.0} s</td>")
+              .Append($"<td>{StatusHtml(r.Status)}</td><td>{r.Duration.TotalSeconds:0.0} s</td><td>{ProcessMemory.Format(r.PeakResidentBytes)}</td>")
               .Append($"<td>{r.Claims.Count(c => c.Verdict == Verdict.Passed)}</td><td{(r.Claims.Any(c => c.Verdict == Verdict.Failed) ? " class=\"bad\"" : "")}>{r.Claims.Count(c => c.Verdict == Verdict.Failed)}</td><td>{r.Claims.Count(c => c.Verdict == Verdict.NotJudged)}</td>")
               .Append($"<td style=\"text-align:left\">{H(string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})")))}</td>")
               .Append($"<td style=\"text-align:left\">{H(string.Join(" · ", notes))}</td></tr>\n");
