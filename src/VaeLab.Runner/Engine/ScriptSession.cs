@@ -74,6 +74,9 @@ public sealed class ScriptSession : IDisposable
     public async Task<CellResult> ExecuteAsync(string code, ICellOutputSink sink, string? cellName = null, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
+        // Give back what earlier cells freed before this one allocates (here rather than after a cell, so that no
+        // reply waits for it).
+        NativeMemoryTuning.ReleaseFreeMemory();
         var previousHost = DisplayHost.Current;
         var previousActive = Active;
         try
@@ -127,7 +130,6 @@ public sealed class ScriptSession : IDisposable
             if (ReferenceEquals(DisplayHost.Current, _host)) DisplayHost.Current = previousHost;
             if (ReferenceEquals(Active, this)) Active = previousActive;
             _gate.Release();
-            NativeMemoryTuning.ReleaseFreeMemory();
         }
     }
 
