@@ -97,6 +97,20 @@ public class RunnerTests
     }
 
     [Fact]
+    public void Math_in_markdown_is_rendered_offline_by_embedded_katex_only_where_needed()
+    {
+        var run = RunOutcome.Fixtures("math.ipynb", "parameters.ipynb");
+        Assert.True(run.ExitCode == 0, run.Console + run.Error);
+        var page = run.Html("math");
+        Assert.Contains("<span class=\"math\">\\(\\mathcal N(0, 5^2 I)\\)</span>", page);
+        Assert.Contains("<p><span class=\"math\">\\(\\sum_{i=1}^n x_i^2\\)</span></p>", page);  // alone in its paragraph: shown as a display
+        Assert.Contains("katex.render(", page);
+        Assert.Contains("data:font/woff2;base64,", page);
+        Assert.DoesNotContain("src=\"http", page);
+        Assert.DoesNotContain("katex", run.Html("parameters"));
+    }
+
+    [Fact]
     public void Each_notebook_reports_its_peak_resident_memory()
     {
         var run = RunOutcome.Fixtures("memory.ipynb");

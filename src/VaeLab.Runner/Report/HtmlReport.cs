@@ -38,9 +38,12 @@ public static class HtmlReport
     {
         bool charts = result.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Any(d => d.Data.NeedsPlotly);
         var title = result.Notebook.Name;
+        var markdown = result.Cells.Select(c => c.Cell.CellType == "markdown" ? Markdig.Markdown.ToHtml(c.Cell.Source, Markdown) : null).ToArray();
+        bool math = markdown.Any(m => m != null && m.Contains("class=\"math\"", StringComparison.Ordinal));
         var sb = new StringBuilder();
         sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{H(title)} — VaeLab</title>\n{Style}\n");
         if (charts) sb.Append(Formatters.PlotlyScriptTag).Append('\n');
+        if (math) sb.Append("<style>").Append(Katex.Css).Append("</style>\n");
         sb.Append("</head><body>\n");
         sb.Append($"<p class=\"muted\"><a href=\"index.html\">← all notebooks</a> · executed notebook: <a href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a></p>\n");
         sb.Append($"<h1>{H(title)}</h1>\n");
@@ -50,7 +53,7 @@ public static class HtmlReport
             var cell = result.Cells[i];
             if (cell.Cell.CellType == "markdown")
             {
-                sb.Append($"<div class=\"cell markdown\">{Markdig.Markdown.ToHtml(cell.Cell.Source, Markdown)}</div>\n");
+                sb.Append($"<div class=\"cell markdown\">{markdown[i]}</div>\n");
                 continue;
             }
             if (cell.Cell.CellType == "raw") { sb.Append($"<pre>{H(cell.Cell.Source)}</pre>\n"); continue; }
@@ -61,6 +64,7 @@ public static class HtmlReport
             foreach (var output in cell.Outputs) sb.Append("<div class=\"output\">").Append(Output(output)).Append("</div>\n");
             sb.Append("</div>\n");
         }
+        if (math) sb.Append("<script>").Append(Katex.Script).Append("</script>\n<script>").Append(Katex.RenderMath).Append("</script>\n");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
@@ -142,5 +146,37 @@ public static class HtmlReport
         }
         sb.Append("</body></html>\n");
         return sb.ToString();
+    }
+}
+
+/// <summary>KaTeX, embedded (Report/katex): renders the math spans Markdig emits, offline.</summary>
+static class Katex
+{
+    public static string Script => _script.Value;
+    public static string Css => _css.Value;
+
+    /// <summary>
+    /// Markdig writes $…$ and a $$…$$ inside a line as &lt;span class="math"&gt;\(…\)&lt;/span&gt;, and a $$ block as a
+    /// div with \[…\]; render each in place, as a display when it is a div or stands alone in its paragraph.
+    /// </summary>
+    public const string RenderMath = """
+        document.querySelectorAll(".math").forEach(function (el) {
+          var p = el.parentElement;
+          var alone = p && p.tagName === "P" && p.textContent.trim() === el.textContent.trim();
+          var tex = el.textContent.trim(), display = el.tagName === "DIV" || alone;
+          tex = tex.replace(/^\\[\(\[]/, "").replace(/\\[\)\]]$/, "");
+          try { katex.render(tex, el, { displayMode: display, throwOnError: false }); } catch (e) { }
+        });
+        """;
+
+    static readonly Lazy<string> _script = new(() => Read("katex.min.js"));
+    static readonly Lazy<string> _css = new(() => Read("katex.inline.css"));
+
+    static string Read(string name)
+    {
+        using var stream = typeof(Katex).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The runner was built without its embedded {name} (src/VaeLab.Runner/Report/katex).");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

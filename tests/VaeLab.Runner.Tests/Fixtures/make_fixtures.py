@@ -125,6 +125,11 @@ write("hang.ipynb", [
     code('Console.WriteLine("never");'),
 ])
 
+write("math.ipynb", [
+    md("Inline $\\mathcal N(0, 5^2 I)$ and a display:\n\n$$\\sum_{i=1}^n x_i^2$$"),
+    code('1 + 1'),
+])
+
 write("memory.ipynb", [
     code('var block = new byte[300_000_000];\nfor (int i = 0; i < block.Length; i += 4096) block[i] = 1;  // touch every page\nblock.Length'),
 ])
