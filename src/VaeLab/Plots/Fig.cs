@@ -93,10 +93,11 @@ public static class Fig
                          ("zmin", 0.0), ("zmax", 1.0), ("hoverinfo", "skip"));
         var layout = new List<(string, object?)>
         {
-            ("title.text", title), ("width", Math.Min(1100, 60 + W * cellPixels / (double)h * 1.2)),
+            // Left-aligned: a centred title runs under the mode bar (top right) on grids this narrow.
+            ("title.text", title), ("title.x", 0.01), ("title.xanchor", "left"), ("width", Math.Min(1100, 60 + W * cellPixels / (double)h * 1.2)),
             ("height", 80 + H * cellPixels / (double)h * 1.2),
             ("xaxis.visible", false), ("yaxis.autorange", "reversed"), ("yaxis.scaleanchor", "x"),
-            ("margin.l", rowLabels != null ? 90 : 10), ("margin.r", 10), ("margin.t", 40), ("margin.b", 10),
+            ("margin.l", rowLabels != null ? 90 : 10), ("margin.r", 10), ("margin.t", 50), ("margin.b", 10),
         };
         if (rowLabels != null)
         {
