@@ -31,22 +31,12 @@ public static class LikelihoodBounds
     /// </summary>
     public static Estimate NegativeElbo(Func<Tensor, (Tensor Mean, Tensor LogVar)> encode, Func<Tensor, Tensor> decode,
                                         Tensor x, int batchSize = 500)
-    {
-        var values = new List<Tensor>();
-        using var _ = torch.NewDisposeScope();
-        using (torch.no_grad())
-            for (long i = 0; i < x.shape[0]; i += batchSize)
-            {
-                // Free each batch's activations before the next (10k images held 4 GB without this).
-                using var step = torch.NewDisposeScope();
-                var xb = x[TensorIndex.Slice(i, Math.Min(x.shape[0], i + batchSize))];
-                var (mean, logVar) = encode(xb);
-                var z = Gaussian.Reparameterize(mean, logVar);
-                values.Add((-Elbo.AnalyticKl(decode(z), xb, mean, logVar)).cpu().MoveToOuterDisposeScope());
-            }
-        NativeMemoryTuning.TrimHeap();
-        return Estimate.Of(torch.cat(values));
-    }
+        => PerExample(x, batchSize, xb =>
+        {
+            var (mean, logVar) = encode(xb);
+            var z = Gaussian.Reparameterize(mean, logVar);
+            return -Elbo.AnalyticKl(decode(z), xb, mean, logVar);
+        });
 
     /// <summary>
     /// Negative importance-weighted bound (IWAE, Burda et al.) with k samples per example, in nats; ≤ the negative ELBO
@@ -56,20 +46,29 @@ public static class LikelihoodBounds
                                         Tensor x, int k = 100, int imagesPerPass = 500)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be ≥ 1.");
-        int batch = Math.Max(1, imagesPerPass / k);
+        return PerExample(x, Math.Max(1, imagesPerPass / k), xb =>
+        {
+            var (mean, logVar) = encode(xb);
+            var eps = torch.randn(new long[] { k }.Concat(mean.shape).ToArray(), device: mean.device, dtype: mean.dtype);
+            var z = mean.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * eps;
+            var logits = decode(z.reshape(-1, mean.shape[1]));
+            return -Elbo.ImportanceWeighted(Elbo.LogWeights(logits, xb, z, mean, logVar));
+        });
+    }
+
+    /// <summary>
+    /// Applies <paramref name="perBatch"/> (one value per example) to row batches of <paramref name="x"/> without
+    /// gradients, freeing each batch's activations before the next (10k images held 4 GB without this).
+    /// </summary>
+    static Estimate PerExample(Tensor x, int batchSize, Func<Tensor, Tensor> perBatch)
+    {
         var values = new List<Tensor>();
         using var _ = torch.NewDisposeScope();
         using (torch.no_grad())
-            for (long i = 0; i < x.shape[0]; i += batch)
+            for (long i = 0; i < x.shape[0]; i += batchSize)
             {
                 using var step = torch.NewDisposeScope();
-                var xb = x[TensorIndex.Slice(i, Math.Min(x.shape[0], i + batch))];
-                var (mean, logVar) = encode(xb);
-                var eps = torch.randn(new long[] { k }.Concat(mean.shape).ToArray(), device: mean.device, dtype: mean.dtype);
-                var z = mean.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * eps;
-                var logits = decode(z.reshape(-1, mean.shape[1]));
-                var w = Elbo.LogWeights(logits, xb, z, mean, logVar);
-                values.Add((-Elbo.ImportanceWeighted(w)).cpu().MoveToOuterDisposeScope());
+                values.Add(perBatch(x[TensorIndex.Slice(i, Math.Min(x.shape[0], i + batchSize))]).cpu().MoveToOuterDisposeScope());
             }
         NativeMemoryTuning.TrimHeap();
         return Estimate.Of(torch.cat(values));
