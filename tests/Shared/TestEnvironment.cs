@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 
-namespace VaeLab.Tests;
+namespace VaeLab.Testing;
 
 static class TestEnvironment
 {
     /// <summary>
     /// Tests never read a developer's artifacts/cache: a stale entry would hide a change to training. Each test
-    /// process gets its own checkpoint cache folder, removed at exit.
+    /// process gets its own checkpoint cache folder, removed at exit. Linked into each test project (one copy).
     /// </summary>
     [ModuleInitializer]
     internal static void UseAPrivateCheckpointCache()
