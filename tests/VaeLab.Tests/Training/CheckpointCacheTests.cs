@@ -7,21 +7,15 @@ namespace VaeLab.Tests.Training;
 
 public sealed class CheckpointCacheTests : IDisposable
 {
-    readonly string _dir = Path.Combine(Path.GetTempPath(), "vaelab-cache-test-" + Guid.NewGuid().ToString("N"));
-    readonly string? _saved = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+    readonly TempCheckpointCache _cache = new();
 
     public CheckpointCacheTests()
     {
-        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _dir);
         Lab.Setup(seed: 11);
         RunLog.Begin(judge: true);
     }
 
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _saved);
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
-    }
+    public void Dispose() => _cache.Dispose();
 
     sealed record Cfg(int Hidden, double Lr);
 
@@ -54,7 +48,7 @@ public sealed class CheckpointCacheTests : IDisposable
         Assert.Equal(0, trained);
         Assert.Equal(Weights(a), Weights(b));
         Assert.Equal(first.Result["loss"], second.Result["loss"]);
-        Assert.Empty(Directory.GetDirectories(_dir, ".*tmp"));
+        Assert.Empty(Directory.GetDirectories(_cache.Dir, ".*tmp"));
     }
 
     [Fact]

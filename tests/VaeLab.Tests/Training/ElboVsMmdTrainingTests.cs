@@ -19,15 +19,8 @@ public class ElboVsMmdTrainingTests
 
     static T WithTempCache<T>(Func<T> body)
     {
-        var old = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
-        var dir = Path.Combine(Path.GetTempPath(), "vaelab-nb02-test-" + Guid.NewGuid().ToString("N"));
-        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", dir);
-        try { return body(); }
-        finally
-        {
-            Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", old);
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        using var cache = new TempCheckpointCache();
+        return body();
     }
 
     static readonly ElboVsMmdConfig Tiny = ElboVsMmdConfig.For("smoke") with { TrainExamples = 300, Epochs = 2, LearningRate = 1e-3 };

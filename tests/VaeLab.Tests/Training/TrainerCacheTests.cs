@@ -13,20 +13,11 @@ namespace VaeLab.Tests.Training;
 /// </summary>
 public sealed class TrainerCacheTests : IDisposable
 {
-    readonly string _dir = Path.Combine(Path.GetTempPath(), "vaelab-trainer-cache-" + Guid.NewGuid().ToString("N"));
-    readonly string? _saved = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+    readonly TempCheckpointCache _cache = new();
 
-    public TrainerCacheTests()
-    {
-        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _dir);
-        RunLog.Begin(judge: true);
-    }
+    public TrainerCacheTests() => RunLog.Begin(judge: true);
 
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", _saved);
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _cache.Dispose();
 
     static float[] Weights(params nn.Module[] modules) =>
         modules.SelectMany(m => m.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal)).SelectMany(kv => kv.Value.detach().cpu().to_type(ScalarType.Float32).data<float>().ToArray()).ToArray();
