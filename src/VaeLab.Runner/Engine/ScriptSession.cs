@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Scripting;
+using VaeLab;
 using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Engine;
@@ -73,6 +74,9 @@ public sealed class ScriptSession : IDisposable
     public async Task<CellResult> ExecuteAsync(string code, ICellOutputSink sink, string? cellName = null, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
+        // Give back what earlier cells freed before this one allocates (here rather than after a cell, so that no
+        // reply waits for it).
+        NativeMemoryTuning.ReleaseFreeMemory();
         var previousHost = DisplayHost.Current;
         var previousActive = Active;
         try

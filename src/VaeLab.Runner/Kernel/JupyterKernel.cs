@@ -321,9 +321,6 @@ public sealed class JupyterKernel : IDisposable
         try
         {
             var session = _scriptSession;
-            // Give back what earlier cells freed before this one allocates (before, not after, a cell, so that no
-            // reply waits for it); the runner does the same before each cell.
-            NativeMemoryTuning.ReleaseFreeMemory();
             var run = Task.Run(() => session.ExecuteAsync(code, sink, cellName));
             if (Task.WaitAny(run, interrupt.Task) == 0) return (run.Result, false);
             var reason = $"interrupted during {cellName}";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using VaeLab;
 using VaeLab.Reporting;
 using VaeLab.Runner.Engine;
 
@@ -172,8 +173,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                     break;
                 }
                 cell.ExecutionCount = ++executionCount;
-                // Give back what earlier cells freed, before this one allocates and before its memory is shown.
-                NativeMemoryTuning.ReleaseFreeMemory();
+                NativeMemoryTuning.ReleaseFreeMemory();  // so that the memory shown is what the notebook holds
                 cell.Start = DateTimeOffset.Now;
                 console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})  memory {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.Peak)}");
                 var sink = new CellSink(cell.Outputs, console);
