@@ -34,6 +34,7 @@ public static class Lab
     {
         lock (Gate)
         {
+            TorchNative.EnsureLoaded();  // before anything touches torch (a no-op outside the packaged library)
             var malloc = NativeMemoryTuning.Apply();
             int n = threads ?? Hardware.PhysicalCores();
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "threads must be at least 1.");
@@ -177,8 +178,9 @@ public static class NativeMemoryTuning
 }
 
 /// <summary>
-/// Cooperative interruption of long work (training loops check it every step). The runner requests it on a cell
-/// timeout or Ctrl+C, the kernel on interrupt_request; the cell then fails with <see cref="OperationCanceledException"/>.
+/// Cooperative interruption of long work (training loops check it every step). The kernel extension requests it when
+/// the kernel cancels a cell (the stop button in VS Code, an interrupt in Jupyter, a timeout or Ctrl+C in
+/// <c>vaelab run</c>); the cell then fails with <see cref="OperationCanceledException"/>.
 /// </summary>
 public static class Interrupts
 {

@@ -46,7 +46,7 @@ public class FormatterTests
     [Fact]
     public void Html_renderables_give_html_and_text()
     {
-        var log = RunLog.Begin(judge: true);
+        var log = RunLog.Begin();
         var claims = new ClaimSet("t");
         claims.Check("one is small", "1", 1, Bound.LessThan(2));
         var b = Formatters.Format(claims);

@@ -1,4 +1,3 @@
-using Plotly.NET;
 using TorchSharp;
 using VaeLab.Training;
 using static TorchSharp.torch;
@@ -13,7 +12,7 @@ public static class CollapsePlots
     /// and a row of decoded prior samples. <paramref name="brighten"/> &gt; 1 raises faint pixels (p^(1/brighten)),
     /// as the document does ("smaller pixel values were increased"). Row labels give the step of each checkpoint.
     /// </summary>
-    public static GenericChart Checkpoints(CollapseRun run, double brighten = 1.0)
+    public static Figure Checkpoints(CollapseRun run, double brighten = 1.0)
     {
         using var _ = torch.NewDisposeScope();
         var rows = new List<Tensor> { run.OriginalImages() };
@@ -32,11 +31,11 @@ public static class CollapsePlots
     /// The document's "training values": per latent dimension, the band between the min and max over the test batch of
     /// the posterior mean (left) and standard deviation (right), over training.
     /// </summary>
-    public static GenericChart Bands(CollapseRun run)
+    public static Figure Bands(CollapseRun run)
     {
         var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
         int d = run.Snapshots[0].Bands.MeanMin.Length;
-        GenericChart Panel(Func<LatentSnapshot, double[]> lo, Func<LatentSnapshot, double[]> hi, string y, bool log, bool legend)
+        Figure Panel(Func<LatentSnapshot, double[]> lo, Func<LatentSnapshot, double[]> hi, string y, bool log, bool legend)
         {
             var traces = new List<Trace>();
             for (int k = 0; k < d; k++)
@@ -55,7 +54,7 @@ public static class CollapsePlots
     }
 
     /// <summary>Per-step training KL (nats) and reconstruction (per-pixel MSE), with β on a second axis.</summary>
-    public static GenericChart Curves(CollapseRun run)
+    public static Figure Curves(CollapseRun run)
     {
         var steps = Enumerable.Range(0, run.History.Steps("kl").Count).Select(i => (double)i).ToArray();
         var kl = Fig.Chart(new[]
@@ -76,7 +75,7 @@ public static class CollapsePlots
     }
 
     /// <summary>One test-batch diagnostic (e.g. s =&gt; s.Kl) of several runs over training.</summary>
-    public static GenericChart Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false)
+    public static Figure Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false)
     {
         var traces = runs.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4));
         return Fig.Chart(traces, ("title.text", title), ("xaxis.title.text", "step"), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));

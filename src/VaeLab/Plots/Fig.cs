@@ -1,14 +1,13 @@
 using System.Globalization;
-using Microsoft.FSharp.Core;
-using Plotly.NET;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace VaeLab.Plots;
 
 /// <summary>
-/// Plotly figures built from plotly.js trace and layout properties (names as in plotly.js's reference), on top of
-/// Plotly.NET's <see cref="GenericChart"/>. The results display in VS Code and in the vaelab runner alike.
+/// Figures built from plotly.js trace and layout properties (names as in plotly.js's reference). They display in the
+/// .NET Interactive kernel (VS Code, Jupyter, dotnet-repl), in <c>vaelab run</c> and in the report alike. Why this is
+/// not Plotly.NET: see the README ("Figures and Plotly.NET").
 /// </summary>
 public static class Fig
 {
@@ -16,31 +15,19 @@ public static class Fig
     public static Trace Trace(string type, params (string Key, object? Value)[] props)
     {
         var t = new Trace(type);
-        foreach (var (k, v) in props) if (v != null) Set(t, k, v);
+        foreach (var (k, v) in props) if (v != null) t.Set(k, v);
         return t;
     }
 
     /// <summary>Sets a property; dotted keys ("marker.color") create nested objects.</summary>
-    public static void Set(DynamicObj.DynamicObj target, string key, object value)
-    {
-        var parts = key.Split('.');
-        var obj = target;
-        for (int i = 0; i < parts.Length - 1; i++)
-        {
-            var next = obj.TryGetPropertyValue(parts[i]);
-            if (next is FSharpOption<object> some && some.Value is DynamicObj.DynamicObj d) obj = d;
-            else { var fresh = new DynamicObj.DynamicObj(); obj.SetProperty(parts[i], fresh); obj = fresh; }
-        }
-        obj.SetProperty(parts[^1], value);
-    }
+    public static void Set(PlotlyObject target, string key, object value) => target.Set(key, value);
 
     /// <summary>A chart from traces and layout properties ("title.text", "xaxis.title.text", "width", ...).</summary>
-    public static GenericChart Chart(IEnumerable<Trace> traces, params (string Key, object? Value)[] layout)
+    public static Figure Chart(IEnumerable<Trace> traces, params (string Key, object? Value)[] layout)
     {
-        var chart = GenericChart.ofTraceObjects(false, traces.ToArray());
-        var l = new Layout();
-        foreach (var (k, v) in layout) if (v != null) Set(l, k, v);
-        return GenericChart.setLayout(l, chart);
+        var l = new PlotlyObject();
+        foreach (var (k, v) in layout) if (v != null) l.Set(k, v);
+        return new Figure(traces, l);
     }
 
     /// <summary>A scatter trace of points (mode "markers" by default).</summary>
@@ -58,7 +45,7 @@ public static class Fig
     }
 
     /// <summary>One line per named series, against 1..n (epochs or steps).</summary>
-    public static GenericChart Lines(IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string title, string xTitle = "epoch", string yTitle = "", bool logY = false)
+    public static Figure Lines(IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string title, string xTitle = "epoch", string yTitle = "", bool logY = false)
     {
         var traces = series.Select(s => Scatter(Enumerable.Range(1, s.Values.Count).Select(i => (double)i), s.Values, s.Name, "lines"));
         return Chart(traces, ("title.text", title), ("xaxis.title.text", xTitle), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));
@@ -68,7 +55,7 @@ public static class Fig
     /// A grid of greyscale images (N×1×H×W or N×H×W, values in [0,1]) as one heatmap: cheap to render even for
     /// hundreds of images. Row labels are drawn on the left when given.
     /// </summary>
-    public static GenericChart ImageGrid(Tensor images, int columns, string title, IReadOnlyList<string>? rowLabels = null, int cellPixels = 28, int gap = 1)
+    public static Figure ImageGrid(Tensor images, int columns, string title, IReadOnlyList<string>? rowLabels = null, int cellPixels = 28, int gap = 1)
     {
         using var _ = torch.NewDisposeScope();
         var imgs = images.detach().cpu().to_type(ScalarType.Float32);
@@ -110,44 +97,40 @@ public static class Fig
     }
 
     /// <summary>Puts charts side by side (one row), keeping each one's traces, axes titles and subtitle.</summary>
-    public static GenericChart SideBySide(string title, params (string Subtitle, GenericChart Chart)[] panels)
+    public static Figure SideBySide(string title, params (string Subtitle, Figure Chart)[] panels)
     {
         var traces = new List<Trace>();
         var layout = new List<(string, object?)> { ("title.text", title), ("height", 460), ("width", Math.Min(1200, 430 * panels.Length)) };
-        var annotations = new List<DynamicObj.DynamicObj>();
+        var annotations = new List<PlotlyObject>();
         double gap = 0.06, width = (1.0 - gap * (panels.Length - 1)) / panels.Length;
         for (int p = 0; p < panels.Length; p++)
         {
             string ax = p == 0 ? "" : (p + 1).ToString(CultureInfo.InvariantCulture);
             double x0 = p * (width + gap), x1 = x0 + width;
-            foreach (var t in GenericChart.getTraces(panels[p].Chart))
+            foreach (var t in panels[p].Chart.Traces)
             {
-                var copy = new Trace(t.GetPropertyValue("type") as string ?? "scatter");
-                t.ShallowCopyDynamicPropertiesTo(copy, FSharpOption<bool>.Some(true));
-                copy.SetProperty("xaxis", "x" + ax);
-                copy.SetProperty("yaxis", "y" + ax);
+                var copy = t.CopyTo(new Trace(t.Type));
+                copy.Set("xaxis", "x" + ax);
+                copy.Set("yaxis", "y" + ax);
                 traces.Add(copy);
             }
-            var src = GenericChart.getLayout(panels[p].Chart);
+            var src = panels[p].Chart.Layout;
             foreach (var axis in new[] { "xaxis", "yaxis" })
             {
-                var a = src.TryGetPropertyValue(axis) is FSharpOption<object> o && o.Value is DynamicObj.DynamicObj d
-                    ? (DynamicObj.DynamicObj)d.DeepCopyProperties(FSharpOption<bool>.Some(true)) : new DynamicObj.DynamicObj();
-                if (axis == "xaxis") a.SetProperty("domain", new[] { x0, x1 });
+                var a = src.Get(axis) is PlotlyObject o ? o.CopyTo(new PlotlyObject()) : new PlotlyObject();
+                if (axis == "xaxis") a.Set("domain", new[] { x0, x1 }).Set("anchor", "y" + ax);
                 else
                 {
-                    a.SetProperty("anchor", "x" + ax);
+                    a.Set("anchor", "x" + ax);
                     // Keep square pixels in image panels: anchor this panel's y to its own x, not the first panel's.
-                    if (a.TryGetPropertyValue("scaleanchor") is FSharpOption<object> { Value: not null }) a.SetProperty("scaleanchor", "x" + ax);
+                    if (a.Get("scaleanchor") is not null) a.Set("scaleanchor", "x" + ax);
                 }
-                if (axis == "xaxis") a.SetProperty("anchor", "y" + ax);
                 layout.Add((axis + ax, a));
             }
-            var ann = new DynamicObj.DynamicObj();
-            ann.SetProperty("text", $"<b>{System.Net.WebUtility.HtmlEncode(panels[p].Subtitle)}</b>");
-            ann.SetProperty("x", (x0 + x1) / 2); ann.SetProperty("y", 1.0); ann.SetProperty("xref", "paper"); ann.SetProperty("yref", "paper");
-            ann.SetProperty("yanchor", "bottom"); ann.SetProperty("showarrow", false);
-            annotations.Add(ann);
+            annotations.Add(new PlotlyObject()
+                .Set("text", $"<b>{System.Net.WebUtility.HtmlEncode(panels[p].Subtitle)}</b>")
+                .Set("x", (x0 + x1) / 2).Set("y", 1.0).Set("xref", "paper").Set("yref", "paper")
+                .Set("yanchor", "bottom").Set("showarrow", false));
         }
         layout.Add(("annotations", annotations.ToArray()));
         return Chart(traces, layout.ToArray());
@@ -160,9 +143,6 @@ public static class Fig
         if (a.dim() != 2 || a.shape[1] < 2) throw new ArgumentException($"expected an N×2 tensor, got [{string.Join(",", xy.shape)}].");
         return (a[.., 0].data<double>().ToArray(), a[.., 1].data<double>().ToArray());
     }
-
-    /// <summary>Stand-alone HTML for a chart (plotly.js loaded from Plotly.NET's reference); the runner embeds its own.</summary>
-    public static string ToHtml(GenericChart chart) => GenericChart.toChartHTML(chart);
 
     /// <summary>A qualitative palette of 10 colours (plotly's D3), e.g. for class labels.</summary>
     public static readonly string[] Palette =

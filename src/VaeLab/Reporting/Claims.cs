@@ -59,23 +59,31 @@ public sealed class ClaimSet : IHtmlRenderable
 {
     readonly List<Claim> _claims = new();
     public string? Title { get; }
-    public ClaimSet(string? title = null) => Title = title;
+
+    /// <summary>Whether claims are judged: not under the smoke profile, whose runs are too short for the documents' claims.</summary>
+    public bool Judged { get; }
+
+    /// <param name="title">Shown above the table.</param>
+    /// <param name="profile">The notebook's profile; under "smoke" claims are measured and recorded, not judged.</param>
+    public ClaimSet(string? title = null, string profile = "default")
+    {
+        Title = title;
+        Judged = profile != "smoke";
+    }
     public IReadOnlyList<Claim> Items => _claims;
 
     /// <summary>
     /// Records a claim. <paramref name="measure"/> names what was measured ("|mean of codes|").
-    /// Under the smoke profile (<see cref="RunLog.Judge"/> false) the verdict is NotJudged.
+    /// Under the smoke profile (<see cref="Judged"/> false) the verdict is NotJudged.
     /// </summary>
     public Claim Check(string statement, string measure, double measured, Bound bound, string? note = null)
     {
-        var verdict = !RunLog.Current.Judge ? Verdict.NotJudged : bound.Holds(measured) ? Verdict.Passed : Verdict.Failed;
+        var verdict = !Judged ? Verdict.NotJudged : bound.Holds(measured) ? Verdict.Passed : Verdict.Failed;
         var c = new Claim(statement, measure, measured, bound, verdict, note);
         _claims.Add(c);
         RunLog.Current.Add(c);
         return c;
     }
-
-    public bool AllPassed => _claims.All(c => c.Verdict != Verdict.Failed);
 
     public string ToHtml()
     {

@@ -2,7 +2,8 @@ namespace VaeLab.Reporting;
 
 /// <summary>
 /// What one notebook run records for the report: claims, metrics, the dataset asked for and the one used, and
-/// warnings. The runner calls <see cref="Begin"/> before each notebook and reads <see cref="Current"/> after it.
+/// warnings. The kernel extension starts one per kernel (<see cref="Begin"/>); <c>vaelab run</c> reads it from the
+/// kernel after the last cell (<see cref="ToJson"/>).
 /// </summary>
 public sealed class RunLog
 {
@@ -13,15 +14,10 @@ public sealed class RunLog
     readonly List<DatasetUse> _datasets = new();
 
     /// <summary>The log of the notebook running now.</summary>
-    public static RunLog Current { get; private set; } = new(judge: true);
+    public static RunLog Current { get; private set; } = new();
 
-    /// <summary>Starts a fresh log; <paramref name="judge"/> is false under the smoke profile.</summary>
-    public static RunLog Begin(bool judge) => Current = new RunLog(judge);
-
-    RunLog(bool judge) => Judge = judge;
-
-    /// <summary>Whether claims are judged (false under smoke: training is too short for the documents' claims).</summary>
-    public bool Judge { get; set; }
+    /// <summary>Starts a fresh log.</summary>
+    public static RunLog Begin() => Current = new RunLog();
 
     public IReadOnlyList<Claim> Claims { get { lock (_gate) return _claims.ToArray(); } }
     public IReadOnlyList<Metric> Metrics { get { lock (_gate) return _metrics.ToArray(); } }
@@ -39,6 +35,26 @@ public sealed class RunLog
     }
 
     public void RecordDataset(DatasetUse use) { lock (_gate) _datasets.Add(use); }
+
+    /// <summary>The log as JSON (claims, metrics, datasets, warnings), for hosts that do not share VaeLab's types.</summary>
+    public string ToJson()
+    {
+        lock (_gate)
+            return System.Text.Json.JsonSerializer.Serialize(new
+            {
+                claims = _claims.Select(c => new
+                {
+                    statement = c.Statement, measure = c.Measure, measured = Finite(c.Measured), measured_text = c.Measured.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    bound = c.Bound.ToString(), verdict = c.Verdict.ToString(), note = c.Note,
+                }),
+                metrics = _metrics.Select(m => new { name = m.Name, value = Finite(m.Value), value_text = m.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), unit = m.Unit, note = m.Note }),
+                datasets = _datasets.Select(d => new { requested = d.Requested, used = d.Used, source = d.Source }),
+                warnings = _warnings,
+            });
+    }
+
+    // JSON has no NaN or infinity; the *_text fields keep them.
+    static double? Finite(double x) => double.IsFinite(x) ? x : null;
 }
 
 /// <summary>The dataset a notebook asked for, the one it got, and from where.</summary>

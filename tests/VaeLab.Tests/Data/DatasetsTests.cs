@@ -16,7 +16,7 @@ public class DatasetsTests : IDisposable
 
     public DatasetsTests()
     {
-        RunLog.Begin(judge: true);
+        RunLog.Begin();
         Datasets.ClearCache();
     }
 

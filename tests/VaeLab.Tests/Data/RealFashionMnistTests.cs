@@ -28,7 +28,7 @@ public class RealFashionMnistTests
         if (Absent()) return;
         using var env = new EnvScope().Set("VAELAB_OFFLINE", "1").Set("VAELAB_DATA_DIR", null);
         using var repo = new TempDir(); // an empty repository, so a data/fashion-mnist copy cannot take precedence
-        RunLog.Begin(judge: true);
+        RunLog.Begin();
         var sources = DatasetSources.FromEnvironment() with { RepositoryRoot = repo.Path };
         var splits = Datasets.Load(DatasetSpec.FashionMnist, sources);
 
@@ -58,7 +58,7 @@ public class RealFashionMnistTests
         File.WriteAllText(Path.Combine(repo.Path, "VaeLab.sln"), "");
         var cwd = Directory.GetCurrentDirectory();
         using var env = new EnvScope().Set("VAELAB_OFFLINE", "1").Set("VAELAB_DATA_DIR", null);
-        RunLog.Begin(judge: true);
+        RunLog.Begin();
         try
         {
             // The contract entry point, with the repository root found from the current directory.

@@ -12,7 +12,7 @@ public sealed class CheckpointCacheTests : IDisposable
     public CheckpointCacheTests()
     {
         Lab.Setup(seed: 11);
-        RunLog.Begin(judge: true);
+        RunLog.Begin();
     }
 
     public void Dispose() => _cache.Dispose();

@@ -15,7 +15,7 @@ public sealed class TrainerCacheTests : IDisposable
 {
     readonly TempCheckpointCache _cache = new();
 
-    public TrainerCacheTests() => RunLog.Begin(judge: true);
+    public TrainerCacheTests() => RunLog.Begin();
 
     public void Dispose() => _cache.Dispose();
 
