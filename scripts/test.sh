@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
-# The test command: builds the solution and runs every test project (library, runner, notebooks at the smoke
-# profile), then, under CI or where Debian's jupyter is installed, the Jupyter kernel through nbconvert
-# (scripts/kernel-ci.sh). Prints one closing line "tests: N passed, N failed, N skipped".
+# The test command. Provisions what the tests need (scripts/provision.sh), packs VaeLab into the local NuGet feed
+# that notebooks load it from (artifacts/feed, registered as the user's NuGet source 'vaelab-local'), runs every test
+# project (library, kernel extension, runner, every notebook at the smoke profile through `vaelab run`), then runs
+# the notebooks in the .NET Interactive kernel itself (scripts/kernel-ci.sh: dotnet-repl and Jupyter's nbconvert).
+# Prints one closing line "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+if ! scripts/provision.sh; then
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+if ! dotnet pack src/VaeLab -c Release --nologo -v q -p:NoWarn=NU1603 >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "test.sh: packing VaeLab failed (see above)." >&2
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 dotnet test VaeLab.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # dotnet test prints one "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c, Total: d" line per test assembly.
 read -r passed failed skipped < <(awk -F'[:,]' '/(Passed|Failed)! +- Failed:/ { f+=$2; p+=$4; s+=$6 } END { printf "%d %d %d\n", p, f, s }' "$log")
-# The Jupyter kernel through Jupyter's own client (scripts/kernel-ci.sh): under CI, or where Debian's jupyter is installed.
-if [ "${CI:-}" = "true" ] || { [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient' 2>/dev/null; }; then
-  klog=$(mktemp)
-  scripts/kernel-ci.sh 2>&1 | tee "$klog"
-  krc=${PIPESTATUS[0]}
-  read -r kp kf < <(awk '/^kernel checks: [0-9]+ passed, [0-9]+ failed/ { print $3, $5 }' "$klog")
-  rm -f "$klog"
-  passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
-  if [ "$krc" -ne 0 ]; then
-    [ "${kf:-0}" -eq 0 ] && failed=$((failed + 1))
-    [ "$rc" -eq 0 ] && rc=$krc
-  fi
+klog=$(mktemp)
+scripts/kernel-ci.sh 2>&1 | tee "$klog"
+krc=${PIPESTATUS[0]}
+read -r kp kf < <(awk '/^kernel checks: [0-9]+ passed, [0-9]+ failed/ { print $3, $5 }' "$klog")
+rm -f "$klog"
+passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
+if [ "$krc" -ne 0 ]; then
+  [ "${kf:-0}" -eq 0 ] && failed=$((failed + 1))
+  [ "$rc" -eq 0 ] && rc=$krc
 fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $rc before reporting failures (build error or crashed test host; see above)." >&2

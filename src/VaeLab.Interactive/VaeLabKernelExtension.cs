@@ -28,9 +28,7 @@ public sealed class VaeLabKernelExtension : IKernelExtension
             await next(command, context);
         }, "VaeLab");
 
-        string torch;
-        try { torch = TorchNative.EnsureLoaded(); }
-        catch (InvalidOperationException e) { torch = e.Message; }  // Lab.Setup throws it again, in the cell that needs torch
+        var torch = TorchNative.EnsureLoaded();
         if (KernelInvocationContext.Current is { } context)
             KernelInvocationContextExtensions.Display(context,
             $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts; TorchSharp native glue: {torch}", "text/plain");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using VaeLab.Runner.Engine;
 using VaeLab.Runner.Notebooks;
 using VaeLab.Runner.Report;
 
@@ -13,7 +12,7 @@ public static class Cli
     /// <summary>Runs the notebooks and writes the executed notebooks, HTML pages, index.html and summary.json to <paramref name="outDir"/>.</summary>
     /// <param name="onRunner">Receives the runner before anything runs (Ctrl+C handling calls its RequestStop).</param>
     public static async Task<int> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyList<string> parameterPairs, string profile, string outDir,
-        double? cellTimeoutSeconds, TextWriter console, TextWriter error, Action<NotebookRunner>? onRunner = null)
+        double? cellTimeoutSeconds, TextWriter console, TextWriter error, Action<NotebookRunner>? onRunner = null, bool strict = false)
     {
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
@@ -28,7 +27,7 @@ public static class Cli
             if (cellTimeoutSeconds is <= 0) throw new BadInputException($"--cell-timeout {cellTimeoutSeconds}: give a number of seconds above 0.");
             var parameters = parameterPairs.Select(ParameterValue.Parse).ToList();
             TimeSpan? timeout = cellTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : profile == "smoke" ? TimeSpan.FromMinutes(10) : null;
-            runner = new NotebookRunner(new RunOptions(profile, parameters, timeout), console);
+            runner = new NotebookRunner(new RunOptions(profile, parameters, timeout, Strict: strict), console);
             outFull = Path.GetFullPath(outDir);
             foreach (var path in notebooks.Distinct())
             {
@@ -95,13 +94,15 @@ public static class Cli
             console.WriteLine($"  {Summary.StatusName(r.Status),-11} {Clip(r.Notebook.Name, 40),-40} {r.Duration.TotalSeconds,7:0.0} s{claims}{err}");
         }
         if (results.Count > 30) console.WriteLine($"  ... and {results.Count - 30} more (see summary.json)");
-        var failed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == VaeLab.Reporting.Verdict.Failed).Select(c => (r, c))).ToList();
+        var failed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == Verdict.Failed).Select(c => (r, c))).ToList();
         foreach (var (r, c) in failed.Take(10))
             console.WriteLine($"  claim FAILED in {r.Notebook.Name}: {Clip(c.Statement, 60)}: {c.Measure} = {c.Measured:G4} (bound {c.Bound})");
         if (failed.Count > 10) console.WriteLine($"  ... {failed.Count - 10} more failed claims (see summary.json)");
         if (interrupted) console.WriteLine("  interrupted: the notebooks that ran so far were written.");
         console.WriteLine($"Report: {index}");
-        console.WriteLine(exit == 0 ? "All notebooks ran without error" + (options.JudgeClaims ? " and every claim held." : ".") : $"Exit code {exit}.");
+        int ran = results.Count(r => r.Status == NotebookStatus.Ok);
+        var claimsLine = Summary.ClaimsLine(results.SelectMany(r => r.Claims).ToList());
+        console.WriteLine($"{ran} of {results.Count} notebook(s) ran without error; {claimsLine}{(options.Strict && failed.Count > 0 ? " (--strict: failed claims give exit code 1)" : "")}. Exit code {exit}.");
     }
 
     static string Clip(string s, int n) { s = s.Split('\n')[0]; return s.Length <= n ? s : s[..(n - 1)] + "…"; }

@@ -1,12 +1,10 @@
 using System.CommandLine;
 using VaeLab.Runner;
-using VaeLab.Runner.Engine;
 using VaeLab.Runner.Notebooks;
 
-// Console.Out is routed into cells while they run; the runner's own lines go to the real console.
-ConsoleRouter.Install();
-var console = ConsoleRouter.OriginalOut;
-var error = ConsoleRouter.OriginalError;
+// The kernel routes Console.Out into the running cell; the runner's own lines go to the console it started with.
+var console = Console.Out;
+var error = Console.Error;
 
 var parameters = new Option<string[]>("--parameter", "-p") { Description = "A parameter for the notebooks' 'parameters' cell, name=value (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
 var profile = new Option<string>("--profile") { Description = "smoke | default | paper; shorthand for -p profile=X. Smoke records claims without judging them.", DefaultValueFactory = _ => "default" };
@@ -14,9 +12,10 @@ var outDir = new Option<string>("--out", "-o") { Description = "Folder for the e
 var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds a cell may run before it is interrupted (default: 600 under smoke, no limit otherwise)." };
 var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks (.ipynb) to run, in order.", Arity = ArgumentArity.OneOrMore };
 var notebooksDir = new Option<string?>("--notebooks") { Description = "Folder of notebooks to reproduce (default: notebooks/ of the repository)." };
+var strict = new Option<bool>("--strict") { Description = "Exit with 1 when a judged claim does not hold (by default that is reported, and the exit code says only whether every notebook ran)." };
 
-var run = new Command("run", "Run notebooks headlessly and write executed notebooks, an HTML report and summary.json.") { notebooks, parameters, profile, outDir, cellTimeout };
-var reproduce = new Command("reproduce", "Run every notebook in notebooks/, in order.") { parameters, profile, outDir, cellTimeout, notebooksDir };
+var run = new Command("run", "Run notebooks headlessly on the .NET Interactive C# kernel and write executed notebooks, an HTML report and summary.json.") { notebooks, parameters, profile, outDir, cellTimeout, strict };
+var reproduce = new Command("reproduce", "Run every notebook in notebooks/, in order.") { parameters, profile, outDir, cellTimeout, notebooksDir, strict };
 
 NotebookRunner? active = null;
 int interrupts = 0;
@@ -29,18 +28,16 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 run.SetAction(pr => Cli.RunAsync(pr.GetValue(notebooks) ?? [], pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!,
-    pr.GetValue(cellTimeout), console, error, r => active = r).GetAwaiter().GetResult());
+    pr.GetValue(cellTimeout), console, error, r => active = r, pr.GetValue(strict)).GetAwaiter().GetResult());
 reproduce.SetAction(pr =>
 {
     IReadOnlyList<string> found;
     try { found = Cli.FindNotebooks(pr.GetValue(notebooksDir), out _); }
     catch (BadInputException e) { error.WriteLine($"vaelab: {e.Message}"); return Cli.ExitBadInput; }
-    return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r).GetAwaiter().GetResult();
+    return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r, pr.GetValue(strict)).GetAwaiter().GetResult();
 });
 
-var kernel = VaeLab.Runner.Kernel.KernelCli.Command(console, error);
-
-var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly (like Polyglot Notebooks), injects parameters and writes executed notebooks, an offline HTML report and summary.json; 'vaelab kernel' serves them to Jupyter.") { run, reproduce, kernel, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, new System.CommandLine.Help.HelpOption(), new VersionOption() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

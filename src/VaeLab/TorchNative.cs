@@ -30,7 +30,7 @@ public static class TorchNative
         return File.Exists(path) ? path : null;
     }
 
-    /// <summary>Loads the carried copy when it is needed; idempotent. Throws with the fix when the backend is missing.</summary>
+    /// <summary>Loads the carried copy when it is needed; idempotent. Returns what it did.</summary>
     public static string EnsureLoaded()
     {
         lock (Gate)
@@ -51,11 +51,10 @@ public static class TorchNative
                 return _status = $"skipped: TorchSharp {loadedVersion} is loaded but the carried copy is for {carriedVersion}; reference TorchSharp-cpu {carriedVersion}";
 
             // libLibTorchSharp.so needs libtorch.so, libtorch_cpu.so and libc10.so by name: load the backend the notebook
-            // referenced (TorchSharp-cpu or -cuda-*) the way TorchSharp itself would, then the carried copy.
+            // referenced (TorchSharp-cpu or -cuda-*) the way TorchSharp itself would, then the carried copy. Without a
+            // backend TorchSharp's own loader reports what to reference.
             if (!NativeLibrary.TryLoad("torch", torchSharp, null, out _))
-                throw new InvalidOperationException(
-                    "TorchSharp's native backend (libtorch) is not referenced, so TorchSharp cannot load. " +
-                    $"Add #r \"nuget: TorchSharp-cpu, {carriedVersion ?? "0.107.0"}\" (or TorchSharp-cuda-linux) to the setup cell, before #r \"nuget: VaeLab, ...\".");
+                return _status = $"skipped: libtorch is not referenced (add #r \"nuget: TorchSharp-cpu, {carriedVersion ?? "0.107.0"}\" before VaeLab)";
             NativeLibrary.Load(carried);
             return _status = $"loaded {carried} ({NeededVersion} marked weak: the system libstdc++ lacks it)";
         }

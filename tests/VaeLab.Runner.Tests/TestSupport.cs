@@ -9,7 +9,6 @@ namespace VaeLab.Runner.Tests;
 sealed class RecordingSink : ICellOutputSink
 {
     public List<CellOutput> Outputs { get; } = new();
-    public List<string> ProgressLines { get; } = new();
     public int Updates { get; private set; }
     public void Stream(string name, string text)
     {
@@ -18,7 +17,6 @@ sealed class RecordingSink : ICellOutputSink
     }
     public void Display(DisplayOutput output) => Outputs.Add(output);
     public void UpdateDisplay(DisplayOutput output) => Updates++;
-    public void Progress(string line) => ProgressLines.Add(line);
     public string Stdout => string.Concat(Outputs.OfType<StreamOutput>().Where(s => s.Name == "stdout").Select(s => s.Text.ToString()));
     public IReadOnlyList<DisplayOutput> Displays => Outputs.OfType<DisplayOutput>().ToList();
 }
@@ -54,12 +52,12 @@ sealed class RunOutcome
     public JsonObject Notebook(string name) => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, name + ".ipynb")))!;
     public string Html(string name) => File.ReadAllText(Path.Combine(OutDir, name + ".html"));
 
-    public static RunOutcome Run(IEnumerable<string> notebooks, string[]? parameters = null, string profile = "default", double? cellTimeout = null)
+    public static RunOutcome Run(IEnumerable<string> notebooks, string[]? parameters = null, string profile = "default", double? cellTimeout = null, bool strict = false)
     {
         var outDir = Repo.TempDir();
         var console = new StringWriter();
         var error = new StringWriter();
-        int code = Cli.RunAsync(notebooks.ToList(), parameters ?? [], profile, outDir, cellTimeout, console, error).GetAwaiter().GetResult();
+        int code = Cli.RunAsync(notebooks.ToList(), parameters ?? [], profile, outDir, cellTimeout, console, error, strict: strict).GetAwaiter().GetResult();
         return new RunOutcome { ExitCode = code, Console = console.ToString(), Error = error.ToString(), OutDir = outDir };
     }
 

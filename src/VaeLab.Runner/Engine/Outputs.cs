@@ -3,16 +3,9 @@ namespace VaeLab.Runner.Engine;
 /// <summary>One formatted value: MIME type → content, in preference order (richest first).</summary>
 public sealed class MimeBundle
 {
-    public MimeBundle(IReadOnlyList<KeyValuePair<string, string>> items, bool needsPlotly = false)
-    {
-        Items = items;
-        NeedsPlotly = needsPlotly;
-    }
+    public MimeBundle(IReadOnlyList<KeyValuePair<string, string>> items) => Items = items;
 
     public IReadOnlyList<KeyValuePair<string, string>> Items { get; }
-
-    /// <summary>The HTML draws a Plotly chart and expects <c>window.Plotly</c> (the page or notebook supplies it once).</summary>
-    public bool NeedsPlotly { get; }
 
     public string? this[string mime] => Items.FirstOrDefault(kv => kv.Key == mime).Value;
 
@@ -44,7 +37,7 @@ public sealed class ErrorOutput(string ename, string evalue, IReadOnlyList<strin
     public IReadOnlyList<string> Traceback { get; } = traceback;
 }
 
-/// <summary>Where a session sends what a cell produces (the notebook runner and the kernel implement it).</summary>
+/// <summary>Where a <see cref="KernelSession"/> sends what a cell produces.</summary>
 public interface ICellOutputSink
 {
     /// <summary>Text written to Console.Out ("stdout") or Console.Error ("stderr").</summary>
@@ -53,10 +46,8 @@ public interface ICellOutputSink
     void Display(DisplayOutput output);
     /// <summary>An existing display (possibly of an earlier cell) has new <see cref="DisplayOutput.Data"/>.</summary>
     void UpdateDisplay(DisplayOutput output);
-    /// <summary>The cell's trailing expression (Jupyter's execute_result); hosts without that notion show it as a display.</summary>
+    /// <summary>The cell's trailing expression (Jupyter's execute_result); written as a display, as Polyglot Notebooks saves it.</summary>
     void Result(DisplayOutput output) => Display(output);
-    /// <summary>A progress line from library code (DisplayHost.Progress), for the host's console.</summary>
-    void Progress(string line) { }
 }
 
 /// <summary>How a cell ended: success, or an error (already in Jupyter's shape).</summary>

@@ -90,11 +90,10 @@ public sealed partial class NotebookDocument
     {
         var name = metadata["kernelspec"]?["name"]?.GetValue<string>();
         var language = metadata["kernelspec"]?["language"]?.GetValue<string>();
-        // vaelab-csharp: saved by a front end that ran the notebook on `vaelab kernel` under its default name.
-        bool csharpSpec = name == null || name.Equals(".net-csharp", StringComparison.OrdinalIgnoreCase) || name == Kernel.KernelSpec.DefaultName;
+        bool csharpSpec = name == null || name.Equals(".net-csharp", StringComparison.OrdinalIgnoreCase);
         bool csharpLanguage = language == null || language is "C#" or "csharp";
         var defaultKernel = metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>();
-        if (!csharpSpec || !csharpLanguage || !Engine.Directives.IsCSharpKernel(defaultKernel))
+        if (!csharpSpec || !csharpLanguage || defaultKernel is not (null or "csharp" or "c#" or "C#"))
             throw new BadInputException($"{path}: its kernel is '{name ?? defaultKernel}' ({language ?? "?"}), not C#. vaelab runs .NET (C#) notebooks (kernelspec .net-csharp); pick '.NET (C#)' as the kernel in VS Code and save.");
     }
 

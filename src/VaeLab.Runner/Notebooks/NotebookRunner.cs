@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using VaeLab;
-using VaeLab.Reporting;
 using VaeLab.Runner.Engine;
 
 namespace VaeLab.Runner.Notebooks;
@@ -11,7 +9,8 @@ namespace VaeLab.Runner.Notebooks;
 /// <param name="Parameters">Values from -p name=value.</param>
 /// <param name="CellTimeout">Longest a cell may run; null for no limit.</param>
 /// <param name="StopGrace">How long a cell gets to stop after an interrupt request before it is abandoned.</param>
-public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null)
+/// <param name="Strict">Failed claims make the exit code non-zero (by default a failed claim is a finding, not a failed run).</param>
+public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null, bool Strict = false)
 {
     public static readonly string[] Profiles = ["smoke", "default", "paper"];
     public bool JudgeClaims => Profile != "smoke";
@@ -56,17 +55,17 @@ public sealed class NotebookResult
     public TimeSpan Duration { get; set; }
     /// <summary>Peak resident memory of the process while this notebook ran, in bytes (Linux; null elsewhere).</summary>
     public long? PeakResidentBytes { get; set; }
-    public IReadOnlyList<Claim> Claims { get; set; } = [];
-    public IReadOnlyList<Metric> Metrics { get; set; } = [];
-    public IReadOnlyList<DatasetUse> Datasets { get; set; } = [];
+    public IReadOnlyList<RunClaim> Claims { get; set; } = [];
+    public IReadOnlyList<RunMetric> Metrics { get; set; } = [];
+    public IReadOnlyList<RunDataset> Datasets { get; set; } = [];
     public List<string> Warnings { get; } = new();
     public bool ClaimsHeld => Claims.All(c => c.Verdict != Verdict.Failed);
 }
 
 /// <summary>
-/// Runs notebooks cell by cell in a <see cref="ScriptSession"/>, like nbclient: a failing cell stops its notebook
-/// and its error is kept; a cell past its timeout (or a Ctrl+C) is interrupted cooperatively through
-/// <see cref="Interrupts"/> and abandoned if it does not stop within the grace period.
+/// Runs notebooks cell by cell on the .NET Interactive C# kernel (<see cref="KernelSession"/>, one per notebook), like
+/// nbclient: a failing cell stops its notebook and its error is kept; a cell past its timeout (or a Ctrl+C) is
+/// cancelled through the kernel, as VS Code's stop button does, and abandoned if it does not stop within the grace period.
 /// </summary>
 public sealed class NotebookRunner(RunOptions options, TextWriter console)
 {
@@ -80,7 +79,6 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
     public void RequestStop(string reason)
     {
         _stopReason = reason;
-        Interrupts.Request(reason);
         _stop.TrySetResult();
     }
 
@@ -148,14 +146,13 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         if (StopRequested) { result.Status = NotebookStatus.NotRun; return result; }
 
         console.WriteLine($"{label} {Relative(notebook.Path)}  (profile {options.Profile})");
-        await ScriptSession.WarmUpAsync();
         var clock = Stopwatch.StartNew();
         bool ownPeak = ProcessMemory.ResetPeak();
-        var log = RunLog.Begin(judge: options.JudgeClaims);
         var previousDirectory = Directory.GetCurrentDirectory();
         var folder = System.IO.Path.GetDirectoryName(notebook.Path)!;
+        // The kernel's working directory is the notebook's folder, as in VS Code and Jupyter.
         Directory.SetCurrentDirectory(folder);
-        var session = new ScriptSession(folder);
+        var session = new KernelSession();
         bool abandoned = false;
         int codeCells = notebook.Cells.Count(c => c.CellType == "code"), codeIndex = 0, executionCount = 0;
         try
@@ -173,15 +170,15 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                     break;
                 }
                 cell.ExecutionCount = ++executionCount;
-                NativeMemoryTuning.ReleaseFreeMemory();  // so that the memory shown is what the notebook holds
                 cell.Start = DateTimeOffset.Now;
                 console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})  memory {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.Peak)}");
                 var sink = new CellSink(cell.Outputs, console);
                 CellResult outcome;
-                if (!Directives.IsCSharpKernel(cell.Cell.KernelName))
+                if (!IsCSharp(cell.Cell.KernelName))
                     outcome = CellResult.Fail("UnsupportedKernel", $"cell {i + 1} is a '{cell.Cell.KernelName}' cell; vaelab runs C# cells only (no other .NET Interactive kernels). Rewrite it in C#.");
                 else
                     (outcome, abandoned) = await ExecuteWithLimitsAsync(session, cell.Cell.Source, sink, $"cell {i + 1}");
+                sink.Flush();
                 cell.End = DateTimeOffset.Now;
                 if (outcome.Error is { } error)
                 {
@@ -191,18 +188,23 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                     break;
                 }
             }
+            if (!abandoned && await session.EvaluateAsync(RunRecord.Expression) is string json)
+            {
+                var record = RunRecord.Parse(json);
+                result.Claims = record.Claims;
+                result.Metrics = record.Metrics;
+                result.Datasets = record.Datasets;
+                result.Warnings.AddRange(record.Warnings);
+            }
         }
         finally
         {
             Directory.SetCurrentDirectory(previousDirectory);
+            // An abandoned cell still runs on the kernel's thread: leave that kernel alone.
             if (!abandoned) session.Dispose();
             result.Duration = clock.Elapsed;
             // Without a reset the peak may come from an earlier notebook of this run; report it only when it is ours.
             result.PeakResidentBytes = ownPeak ? ProcessMemory.Peak : null;
-            result.Claims = log.Claims;
-            result.Metrics = log.Metrics;
-            result.Datasets = log.Datasets;
-            result.Warnings.AddRange(log.Warnings);
         }
         var failedClaims = result.Claims.Count(c => c.Verdict == Verdict.Failed);
         console.WriteLine(result.Status == NotebookStatus.Ok
@@ -212,7 +214,10 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         return result;
     }
 
-    public static string ClaimCounts(IReadOnlyList<Claim> claims) =>
+    /// <summary>C# cells: no kernel name (the notebook's default, C#) or one of the C# kernel's names.</summary>
+    static bool IsCSharp(string? kernelName) => kernelName is null or "csharp" or "c#" or "C#";
+
+    public static string ClaimCounts(IReadOnlyList<RunClaim> claims) =>
         $"{claims.Count(c => c.Verdict == Verdict.Passed)} passed, {claims.Count(c => c.Verdict == Verdict.Failed)} failed, {claims.Count(c => c.Verdict == Verdict.NotJudged)} not judged";
 
     static string FirstLine(string s) { var l = s.Split('\n')[0]; return l.Length > 200 ? l[..200] + "…" : l; }
@@ -223,18 +228,9 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         return r.StartsWith("..", StringComparison.Ordinal) ? path : r;
     }
 
-    async Task<(CellResult Result, bool Abandoned)> ExecuteWithLimitsAsync(ScriptSession session, string code, ICellOutputSink sink, string cellName)
+    async Task<(CellResult Result, bool Abandoned)> ExecuteWithLimitsAsync(KernelSession session, string code, CellSink sink, string cellName)
     {
-        Interrupts.Reset();
-        // A thread of its own per cell: an abandoned cell then blocks neither the thread pool nor the process exit.
-        var done = new TaskCompletionSource<CellResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try { done.SetResult(session.ExecuteAsync(code, sink, cellName).GetAwaiter().GetResult()); }
-            catch (Exception e) { done.SetException(e); }
-        }, maxStackSize: 64 << 20) { IsBackground = true, Name = $"vaelab {cellName}" };
-        thread.Start();
-        var run = done.Task;
+        var run = session.ExecuteAsync(code, sink);
         using var timeoutCts = new CancellationTokenSource();
         var timeout = options.CellTimeout is { } t ? Task.Delay(t, timeoutCts.Token) : Task.Delay(Timeout.Infinite, timeoutCts.Token);
         var first = await Task.WhenAny(run, timeout, _stop.Task);
@@ -243,22 +239,28 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
 
         bool timedOut = first == timeout;
         var reason = timedOut ? $"{cellName} timed out after {options.CellTimeout!.Value.TotalSeconds:0.#} s" : $"{_stopReason} during {cellName}";
-        Interrupts.Request(reason);
+        _ = Task.Run(session.CancelAsync);  // not on this thread: the request must not wait behind the running cell
         var ename = timedOut ? "Timeout" : "Interrupted";
         if (await Task.WhenAny(run, Task.Delay(options.Grace)) == run)
         {
             var r = await run;
             // Ctrl+C while a cell finished anyway: keep its result; the loop stops before the next cell.
             if (r.Succeeded && !timedOut) return (r, false);
-            // Report why the cell stopped rather than the OperationCanceledException it stopped with.
+            // Report why the cell stopped rather than the cancellation it stopped with.
             return (CellResult.Fail(ename, reason, r.Error?.Traceback), false);
         }
-        return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the interrupt request and was abandoned."), true);
+        return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the kernel's cancel request and was abandoned."), true);
     }
 
-    /// <summary>Collects a cell's outputs (consecutive stream text merged) and echoes progress to the console.</summary>
+    /// <summary>
+    /// Collects a cell's outputs (consecutive stream text merged) and prints the plain text of updated displays
+    /// (training progress) beside the running cell, at most every <see cref="ProgressInterval"/> per display.
+    /// </summary>
     sealed class CellSink(List<CellOutput> outputs, TextWriter console) : ICellOutputSink
     {
+        public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+        readonly Dictionary<string, (DateTime Printed, string? Pending)> _progress = new();
+
         public void Stream(string name, string text)
         {
             lock (outputs)
@@ -267,8 +269,33 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                 else { var s = new StreamOutput(name); s.Text.Append(text); outputs.Add(s); }
             }
         }
+
         public void Display(DisplayOutput output) { lock (outputs) outputs.Add(output); }
-        public void UpdateDisplay(DisplayOutput output) { /* the output object itself holds the new data */ }
-        public void Progress(string line) { lock (console) console.WriteLine($"         | {line}"); }
+
+        public void UpdateDisplay(DisplayOutput output)
+        {
+            var line = output.Data["text/plain"];
+            if (string.IsNullOrWhiteSpace(line)) return;
+            lock (_progress)
+            {
+                var now = DateTime.UtcNow;
+                if (!_progress.TryGetValue(output.DisplayId, out var p) || now - p.Printed >= ProgressInterval)
+                {
+                    Print(line);
+                    _progress[output.DisplayId] = (now, null);
+                }
+                else _progress[output.DisplayId] = (p.Printed, line);
+            }
+        }
+
+        /// <summary>Prints each display's last update that the interval held back (a finished run's final line).</summary>
+        public void Flush()
+        {
+            lock (_progress)
+                foreach (var (id, p) in _progress.ToList())
+                    if (p.Pending is { } line) { Print(line); _progress[id] = (DateTime.UtcNow, null); }
+        }
+
+        void Print(string line) { lock (console) console.WriteLine($"         | {line.Split('\n')[0]}"); }
     }
 }

@@ -7,7 +7,7 @@ namespace VaeLab.Runner.Notebooks;
 /// <summary>
 /// Writes an executed notebook in the shape VS Code Polyglot Notebooks saves (nbformat 4.5, kernelspec .net-csharp,
 /// polyglot_notebook metadata, ids on every cell, display_data/stream/error outputs) plus execution times per cell
-/// (nbclient's metadata.execution). The first chart output carries plotly.js inline so charts draw offline.
+/// (nbclient's metadata.execution). Outputs are kept as the kernel formatted them (the first chart carries plotly.js).
 /// </summary>
 public static class NotebookWriter
 {
@@ -39,7 +39,6 @@ public static class NotebookWriter
             ["peak_rss_bytes"] = result.PeakResidentBytes,
         };
 
-        bool plotlyInlined = false;
         var cells = new JsonArray();
         foreach (var cell in result.Cells)
         {
@@ -63,7 +62,7 @@ public static class NotebookWriter
                 };
             else cellMetadata.Remove("execution");
             var outputs = new JsonArray();
-            foreach (var output in cell.Outputs) outputs.Add(Output(output, ref plotlyInlined));
+            foreach (var output in cell.Outputs) outputs.Add(Output(output));
             cells.Add(new JsonObject
             {
                 ["cell_type"] = "code",
@@ -77,7 +76,7 @@ public static class NotebookWriter
         return new JsonObject { ["cells"] = cells, ["metadata"] = metadata, ["nbformat"] = 4, ["nbformat_minor"] = 5 };
     }
 
-    static JsonObject Output(CellOutput output, ref bool plotlyInlined)
+    static JsonObject Output(CellOutput output)
     {
         switch (output)
         {
@@ -91,16 +90,7 @@ public static class NotebookWriter
                 };
             case DisplayOutput d:
                 var data = new JsonObject();
-                foreach (var (mime, content) in d.Data.Items)
-                {
-                    var text = content;
-                    if (mime == "text/html" && d.Data.NeedsPlotly && !plotlyInlined)
-                    {
-                        text = Formatters.PlotlyScriptTag + "\n" + text;
-                        plotlyInlined = true;
-                    }
-                    data[mime] = Lines(text);
-                }
+                foreach (var (mime, content) in d.Data.Items) data[mime] = Lines(content);
                 return new JsonObject { ["data"] = data, ["metadata"] = new JsonObject(), ["output_type"] = "display_data" };
             default:
                 throw new ArgumentException($"Unknown output {output.GetType().Name}.");

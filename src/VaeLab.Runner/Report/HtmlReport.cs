@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Markdig;
-using VaeLab.Reporting;
 using VaeLab.Runner.Engine;
 using VaeLab.Runner.Notebooks;
 
@@ -9,7 +8,8 @@ namespace VaeLab.Runner.Report;
 
 /// <summary>
 /// Self-contained HTML pages: one per executed notebook (markdown rendered with Markdig, code, outputs, run facts)
-/// and an index. A page with charts carries plotly.js once, inline, so it renders offline.
+/// and an index. Charts carry plotly.js inline (the notebook's first chart does, as the kernel extension wrote it),
+/// so pages render offline.
 /// </summary>
 public static class HtmlReport
 {
@@ -36,13 +36,11 @@ public static class HtmlReport
 
     public static string NotebookPage(NotebookResult result, ReportFiles files)
     {
-        bool charts = result.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Any(d => d.Data.NeedsPlotly);
         var title = result.Notebook.Name;
         var markdown = result.Cells.Select(c => c.Cell.CellType == "markdown" ? Markdig.Markdown.ToHtml(c.Cell.Source, Markdown) : null).ToArray();
         bool math = markdown.Any(m => m != null && m.Contains("class=\"math\"", StringComparison.Ordinal));
         var sb = new StringBuilder();
         sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{H(title)} — VaeLab</title>\n{Style}\n");
-        if (charts) sb.Append(Formatters.PlotlyScriptTag).Append('\n');
         if (math) sb.Append("<style>").Append(Katex.Css).Append("</style>\n");
         sb.Append("</head><body>\n");
         sb.Append($"<p class=\"muted\"><a href=\"index.html\">← all notebooks</a> · executed notebook: <a href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a></p>\n");
@@ -86,12 +84,12 @@ public static class HtmlReport
         if (r.Notebook.Parameters.Count > 0)
             sb.Append($"<tr><th>parameters</th><td><code>{H(string.Join(", ", r.Notebook.Parameters.Select(p => $"{p.Key} = {p.Value?.ToJsonString()}")))}</code></td></tr>");
         foreach (var d in r.Datasets)
-            sb.Append($"<tr><th>dataset</th><td>requested {H(d.Requested)}, used <b>{H(d.Used)}</b> ({H(d.Source)})</td></tr>");
+            sb.Append($"<tr><th>dataset</th><td>requested {H(d.Requested)}, used <b>{H(d.Used)}</b><br><small>{H(d.Source)}</small></td></tr>");
         if (r.Failure is { } f)
             sb.Append($"<tr><th>error</th><td class=\"bad\">cell {f.Cell}: {H(f.EName)}: {H(f.Message)}</td></tr>");
         foreach (var w in r.Warnings) sb.Append($"<tr><th>warning</th><td>{H(w)}</td></tr>");
         if (r.Claims.Count > 0)
-            sb.Append($"<tr><th>claims</th><td>{H(NotebookRunner.ClaimCounts(r.Claims))}</td></tr>");
+            sb.Append($"<tr><th>claims</th><td>{H(Summary.ClaimsLine(r.Claims))} ({H(NotebookRunner.ClaimCounts(r.Claims))})</td></tr>");
         sb.Append("</table>\n");
         if (r.Claims.Count > 0) sb.Append(ClaimsTable(r.Claims));
         if (r.Metrics.Count > 0)
@@ -103,49 +101,85 @@ public static class HtmlReport
         return sb.ToString();
     }
 
-    static string ClaimsTable(IReadOnlyList<Claim> claims)
+    static string ClaimsTable(IReadOnlyList<RunClaim> claims)
     {
         var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in claims)
         {
             var verdict = c.Verdict switch { Verdict.Passed => "<span class=\"ok\">passed</span>", Verdict.Failed => "<span class=\"bad\">FAILED</span>", _ => "<span class=\"muted\">not judged</span>" };
-            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound.ToString())}</td><td>{verdict}</td></tr>");
+            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
         }
         return sb.Append("</tbody></table>\n").ToString();
     }
 
     public static string Index(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, TimeSpan duration, int exitCode)
     {
+        var all = results.SelectMany(r => r.Claims).ToList();
+        var thumbnails = results.Select(FirstFigureJson).ToList();
         var sb = new StringBuilder();
-        sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VaeLab report</title>\n{Style}\n</head><body>\n");
-        sb.Append($"<h1>VaeLab report</h1>\n<p>profile <b>{H(options.Profile)}</b>{(options.JudgeClaims ? "" : " (claims recorded, not judged)")} · {results.Count} notebook(s) · {duration.TotalSeconds:0} s · exit code {exitCode} " +
-                  $"{(exitCode == 0 ? "<span class=\"ok\">all good</span>" : "<span class=\"bad\">see below</span>")} · <a href=\"summary.json\">summary.json</a></p>\n");
-        sb.Append("<table><thead><tr><th style=\"text-align:left\">notebook</th><th>status</th><th>duration</th><th>peak memory</th><th>claims passed</th><th>failed</th><th>not judged</th><th style=\"text-align:left\">dataset</th><th style=\"text-align:left\">notes</th></tr></thead><tbody>\n");
+        sb.Append($"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>VaeLab report</title>\n{Style}\n{IndexStyle}\n");
+        if (thumbnails.Any(t => t != null) && PlotlyScript(results) is { } plotly) sb.Append(plotly).Append('\n');
+        sb.Append("</head><body>\n");
+        int ran = results.Count(r => r.Status == NotebookStatus.Ok);
+        sb.Append($"<h1>VaeLab report</h1>\n<p class=\"lead\">{ran} of {results.Count} notebook(s) ran · <b>{H(Summary.ClaimsLine(all))}</b> · profile <b>{H(options.Profile)}</b> · {duration.TotalSeconds:0} s · exit code {exitCode}" +
+                  $"{(options.Strict ? " (strict: failed claims count)" : "")} · <a href=\"summary.json\">summary.json</a></p>\n");
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            var notes = new List<string>();
-            if (r.Failure is { } f) notes.Add($"cell {f.Cell}: {f.EName}: {f.Message.Split('\n')[0]}");
-            notes.AddRange(r.Warnings);
-            var link = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name)
-                : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a> <small>(<a href=\"{H(Path.GetFileName(files[i].Notebook))}\">ipynb</a>)</small>";
-            sb.Append($"<tr><td style=\"text-align:left\">{link}</td>")
-              .Append($"<td>{StatusHtml(r.Status)}</td><td>{r.Duration.TotalSeconds:0.0} s</td><td>{ProcessMemory.Format(r.PeakResidentBytes)}</td>")
-              .Append($"<td>{r.Claims.Count(c => c.Verdict == Verdict.Passed)}</td><td{(r.Claims.Any(c => c.Verdict == Verdict.Failed) ? " class=\"bad\"" : "")}>{r.Claims.Count(c => c.Verdict == Verdict.Failed)}</td><td>{r.Claims.Count(c => c.Verdict == Verdict.NotJudged)}</td>")
-              .Append($"<td style=\"text-align:left\">{H(string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})")))}</td>")
-              .Append($"<td style=\"text-align:left\">{H(string.Join(" · ", notes))}</td></tr>\n");
-        }
-        sb.Append("</tbody></table>\n");
-        var failed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == Verdict.Failed).Select(c => (r, c))).ToList();
-        if (failed.Count > 0)
-        {
-            sb.Append("<h2>Claims that did not reproduce</h2>\n<table><thead><tr><th style=\"text-align:left\">notebook</th><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th></tr></thead><tbody>");
-            foreach (var (r, c) in failed)
-                sb.Append($"<tr><td style=\"text-align:left\">{H(r.Notebook.Name)}</td><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound.ToString())}</td></tr>");
-            sb.Append("</tbody></table>\n");
+            var name = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name) : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a>";
+            sb.Append("<div class=\"nb\">");
+            sb.Append(thumbnails[i] is { } fig
+                ? $"<div class=\"thumb\" id=\"thumb-{i}\"></div><script>(function(){{var f={fig};var l=f.layout||{{}};l.width=240;l.height=170;l.margin={{l:20,r:10,t:10,b:20}};l.showlegend=false;l.title=undefined;l.annotations=undefined;" +
+                  $"if(window.Plotly)Plotly.newPlot('thumb-{i}',f.data,l,{{staticPlot:true}});}})();</script>"
+                : "<div class=\"thumb empty\"></div>");
+            var dataset = string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})").Distinct());
+            sb.Append($"<div class=\"text\"><h2>{name} {StatusHtml(r.Status)}</h2><p>")
+              .Append(dataset.Length > 0 ? $"data: <b>{H(dataset)}</b> · " : "")
+              .Append(r.Claims.Count > 0 ? $"{H(Summary.ClaimsLine(r.Claims))} · " : "")
+              .Append($"{r.Duration.TotalSeconds:0} s · peak memory {ProcessMemory.Format(r.PeakResidentBytes)}</p>");
+            if (r.Failure is { } f) sb.Append($"<p class=\"bad\">cell {f.Cell}: {H(f.EName)}: {H(f.Message.Split('\n')[0])}</p>");
+            var failed = r.Claims.Where(c => c.Verdict == Verdict.Failed).ToList();
+            if (failed.Count > 0)
+                sb.Append("<ul class=\"failed\">").Append(string.Join("", failed.Select(c => $"<li>did not hold: {H(c.Statement)} — {H(c.Measure)} = {c.Measured:G4}, bound {H(c.Bound)}</li>"))).Append("</ul>");
+            sb.Append("</div></div>\n");
         }
         sb.Append("</body></html>\n");
         return sb.ToString();
+    }
+
+    const string IndexStyle = """
+        <style>
+        .lead{font-size:1.05em}.nb{display:flex;gap:1em;align-items:flex-start;border-top:1px solid #d0d7de;padding:.8em 0}
+        .thumb{width:240px;height:170px;flex:none;background:#f6f8fa;border-radius:6px;overflow:hidden}
+        .nb h2{font-size:1.1em;margin:.1em 0 .3em}.nb p{margin:.2em 0}.failed{margin:.3em 0;padding-left:1.2em;color:#57606a}
+        </style>
+        """;
+
+    /// <summary>The plotly.js the notebooks' first chart carried (the runner has no copy of its own).</summary>
+    static string? PlotlyScript(IReadOnlyList<NotebookResult> results)
+    {
+        foreach (var html in results.SelectMany(r => r.Cells).SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(d => d.Data["text/html"]))
+        {
+            if (html is null) continue;
+            int start = html.IndexOf("<script type=\"text/javascript\">/**", StringComparison.Ordinal);
+            if (start < 0 || !html.Contains("plotly.js v", StringComparison.Ordinal)) continue;
+            int end = html.IndexOf("</script>", start, StringComparison.Ordinal);
+            if (end > start) return html[start..(end + "</script>".Length)];
+        }
+        return null;
+    }
+
+    /// <summary>The figure JSON of a notebook's first chart (as VaeLab's PlotlyHtml writes it), for a thumbnail.</summary>
+    static string? FirstFigureJson(NotebookResult r)
+    {
+        foreach (var html in r.Cells.SelectMany(c => c.Outputs).OfType<DisplayOutput>().Select(d => d.Data["text/html"]))
+        {
+            if (html is null) continue;
+            int start = html.IndexOf("var fig=", StringComparison.Ordinal);
+            int end = start < 0 ? -1 : html.IndexOf(";var draw=", start, StringComparison.Ordinal);
+            if (end > start) return html[(start + "var fig=".Length)..end];
+        }
+        return null;
     }
 }
 

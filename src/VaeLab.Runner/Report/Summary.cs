@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VaeLab.Reporting;
 using VaeLab.Runner.Notebooks;
 
 namespace VaeLab.Runner;
@@ -19,13 +18,23 @@ public static class Summary
 
     public static string VerdictName(Verdict v) => v switch { Verdict.Passed => "passed", Verdict.Failed => "failed", _ => "not-judged" };
 
-    /// <summary>0 only if every notebook ran without error and (outside smoke) every claim held; 130 after Ctrl+C; else 1.</summary>
+    /// <summary>
+    /// 0 when every notebook ran without error (a claim that does not hold is a finding about its document, reported,
+    /// not a failed run); with --strict, also 1 when a judged claim failed; 130 after Ctrl+C; else 1.
+    /// </summary>
     public static int ExitCode(IReadOnlyList<NotebookResult> results, RunOptions options, bool interrupted)
     {
         if (interrupted) return 130;
         if (results.Any(r => r.Status != NotebookStatus.Ok)) return 1;
-        if (options.JudgeClaims && results.Any(r => !r.ClaimsHeld)) return 1;
+        if (options.Strict && options.JudgeClaims && results.Any(r => !r.ClaimsHeld)) return 1;
         return 0;
+    }
+
+    /// <summary>"12 of 15 claims held" (or "recorded, not judged" under smoke).</summary>
+    public static string ClaimsLine(IReadOnlyCollection<RunClaim> claims)
+    {
+        int judged = claims.Count(c => c.Verdict != Verdict.NotJudged), held = claims.Count(c => c.Verdict == Verdict.Passed);
+        return judged == 0 ? $"{claims.Count} claim(s) recorded, not judged" : $"{held} of {judged} claims held";
     }
 
     public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode)
@@ -59,7 +68,7 @@ public static class Summary
                     ["statement"] = c.Statement,
                     ["measure"] = c.Measure,
                     ["measured"] = Number(c.Measured),
-                    ["bound"] = c.Bound.ToString(),
+                    ["bound"] = c.Bound,
                     ["verdict"] = VerdictName(c.Verdict),
                     ["note"] = c.Note,
                 }).ToArray()),
@@ -70,6 +79,8 @@ public static class Summary
             ["runner"] = "vaelab " + typeof(Summary).Assembly.GetName().Version,
             ["profile"] = options.Profile,
             ["claims_judged"] = options.JudgeClaims,
+            ["strict"] = options.Strict,
+            ["claims"] = ClaimsLine(results.SelectMany(r => r.Claims).ToList()),
             ["parameters"] = new JsonObject(options.Parameters.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)JsonValue.Create(p.Raw)))),
             ["started"] = started.ToString("o"),
             ["duration_s"] = Math.Round(duration.TotalSeconds, 3),

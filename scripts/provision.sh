@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# What the tests and the notebooks need on a fresh Debian 12 machine with the .NET 10 SDK, installed when missing:
+#   Debian packages (as root, or through sudo): dataset-fashion-mnist (the notebooks' data), python3-nbformat
+#     (validates executed notebooks), jupyter-client, jupyter-nbconvert and python3-nbclient (run notebooks through
+#     the .net-csharp Jupyter kernel);
+#   the .NET tools pinned in .config/dotnet-tools.json: Microsoft.dotnet-interactive (the kernel VS Code's Polyglot
+#     Notebooks and Jupyter run) and dotnet-repl (runs notebooks headlessly on it).
+# Idempotent; prints what it installs. Exits non-zero, with the command to run, when it cannot install something.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 126; fi; }
+
+need=()
+[ -d /usr/share/datasets/fashion-mnist ] || [ -d "$root/data/fashion-mnist" ] || [ -n "${VAELAB_DATA_DIR:-}" ] || need+=(dataset-fashion-mnist)
+/usr/bin/python3 -c 'import nbformat' 2>/dev/null || need+=(python3-nbformat)
+{ /usr/bin/python3 -c 'import jupyter_client, nbclient, nbconvert' 2>/dev/null && command -v jupyter >/dev/null; } ||
+  need+=(jupyter-client jupyter-nbconvert python3-nbclient)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
+    echo "provision: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { as_root apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { as_root apt-get update -qq && as_root apt-get install -y -qq "${need[@]}"; }; }; then
+      echo "provision: could not install ${need[*]}; run: sudo apt-get install -y ${need[*]}" >&2
+      exit 1
+    fi
+  else
+    echo "provision: missing ${need[*]} (Debian package names); install the equivalents for this system." >&2
+    exit 1
+  fi
+fi
+
+command -v dotnet >/dev/null || { echo "provision: the .NET 10 SDK is missing (see environment.md)." >&2; exit 1; }
+if ! out=$(dotnet tool restore 2>&1); then
+  echo "$out" >&2
+  echo "provision: 'dotnet tool restore' failed: the pinned tools in .config/dotnet-tools.json could not be installed." >&2
+  exit 1
+fi
