@@ -124,6 +124,52 @@ PY
 }
 check "nbconvert (.net-csharp): the kernel fixture's outputs equal vaelab run's" fixture_check
 
+# Jupyter's stop button and a failing cell, through Jupyter's own client, on the .net-csharp kernel.
+interrupt_check() {
+  (cd "$root/notebooks" && timeout 300 "$py" - <<'PY'
+import sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name=".net-csharp")
+km.start_kernel()
+kc = km.client(); kc.start_channels()
+problems = []
+try:
+    kc.wait_for_ready(timeout=180)
+    def run(code, timeout=240):
+        msg_id = kc.execute(code)
+        outputs = []
+        while True:
+            msg = kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id: continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle": break
+            outputs.append(msg)
+        return kc.get_shell_msg(timeout=timeout)["content"], outputs
+    reply, _ = run('#r "nuget: TorchSharp-cpu, 0.107.0"\n#r "nuget: VaeLab, 0.1.0"\nusing VaeLab; using VaeLab.Training;\nvar kept = 41;')
+    if reply["status"] != "ok": problems.append(f"setup failed: {reply}")
+    # A training-style loop that only stops through VaeLab's Interrupts, as TrainLoop does.
+    msg_id = kc.execute('var p = new TrainingProgress("loop", 1000000);\nfor (int i = 1; ; i++) { Interrupts.ThrowIfRequested(); System.Threading.Thread.Sleep(5); if (i % 100 == 0) p.Report(i, new Dictionary<string, double>()); }')
+    time.sleep(8)
+    started = time.time()
+    km.interrupt_kernel()
+    reply = None
+    while reply is None:
+        msg = kc.get_shell_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") == msg_id: reply = msg["content"]
+    if reply["status"] == "ok": problems.append("the loop cell finished 'ok' after the interrupt")
+    if time.time() - started > 10: problems.append(f"the loop took {time.time() - started:.1f} s to stop")
+    reply, outs = run("kept + 1")
+    if reply["status"] != "ok" or not any("42" in str(o["content"].get("data", {})) for o in outs): problems.append(f"the kernel lost its state after the interrupt: {reply}")
+    reply, _ = run('throw new InvalidOperationException("boom");')
+    if reply["status"] != "error" or "boom" not in reply.get("evalue", "") + str(reply): problems.append(f"a failing cell did not report its error: {reply}")
+finally:
+    kc.stop_channels(); km.shutdown_kernel(now=True)
+for p in problems: print("kernel-ci: interrupt:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+  )
+}
+check "Jupyter client (.net-csharp): interrupt stops a training loop within seconds and keeps the kernel's state; a failing cell reports its error" interrupt_check
+
 nb01="$(ls "$root"/notebooks/01-*.ipynb 2>/dev/null | head -1)"
 nb01_check() {
   smoke_copy "$nb01" "$root/notebooks/.kernel-ci-01-nbconvert.ipynb" &&

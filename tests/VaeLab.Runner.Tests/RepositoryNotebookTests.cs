@@ -24,3 +24,25 @@ public class RepositoryNotebookTests
         Assert.Equal(0, run.ExitCode);
     }
 }
+
+/// <summary>The notebooks pin the versions the repository builds: TorchSharp's and VaeLab's own.</summary>
+public class NotebookPinTests
+{
+    [Fact]
+    public void Every_setup_cell_pins_the_central_TorchSharp_and_the_packed_VaeLab_version()
+    {
+        string Property(string file, string name) =>
+            System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(Repo.Root, file)), $"<{name}>([^<]+)</{name}>").Groups[1].Value;
+        var torchSharp = Property("Directory.Packages.props", "TorchSharpVersion");
+        var vaeLab = Property("Directory.Build.props", "Version");
+        Assert.NotEqual("", torchSharp);
+        Assert.NotEqual("", vaeLab);
+        foreach (var path in Directory.GetFiles(Path.Combine(Repo.Root, "notebooks"), "[0-9]*.ipynb"))
+        {
+            var nb = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+            var setup = Json.Text(Json.Cells(nb).First(c => c!["cell_type"]!.GetValue<string>() == "code")!["source"]);
+            Assert.Contains($"#r \"nuget: TorchSharp-cpu, {torchSharp}\"", setup);
+            Assert.Contains($"#r \"nuget: VaeLab, {vaeLab}\"", setup);
+        }
+    }
+}

@@ -28,6 +28,10 @@ public sealed class KernelSession : IDisposable
 
     public KernelSession()
     {
+        // The dotnet-interactive tool hosts an F# kernel too, so its FSharp.Core (10.0.0.0) is in the default load
+        // context before any cell runs; a package that needs a newer one then fails to load. Load ours (the same
+        // version, from the same packages) now, so that cells meet the same conditions here.
+        _ = typeof(Microsoft.FSharp.Core.FSharpOption<>).Assembly;
         _kernel = new CompositeKernel();
         // As the tool's KernelBuilder: resolved package assemblies become the C# kernel's references.
         var csharp = new CSharpKernel()

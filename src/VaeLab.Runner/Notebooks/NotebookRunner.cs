@@ -188,7 +188,10 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                     break;
                 }
             }
-            if (!abandoned && await session.EvaluateAsync(RunRecord.Expression) is string json)
+            // The run log lives in the kernel. After a timeout or an interrupt the cancelled code may still be running
+            // there (the kernel lets go of a cancelled command at once), and a question would wait behind it.
+            bool kernelIdle = result.Status is NotebookStatus.Ok or NotebookStatus.Error;
+            if (kernelIdle && await session.EvaluateAsync(RunRecord.Expression) is string json)
             {
                 var record = RunRecord.Parse(json);
                 result.Claims = record.Claims;
@@ -230,7 +233,9 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
 
     async Task<(CellResult Result, bool Abandoned)> ExecuteWithLimitsAsync(KernelSession session, string code, CellSink sink, string cellName)
     {
-        var run = session.ExecuteAsync(code, sink);
+        // A thread of its own per cell: the kernel may run a cell's synchronous code on the caller's thread, and neither
+        // the runner (which must notice a timeout or Ctrl+C) nor the thread pool may wait behind it.
+        var run = OnOwnThread(() => session.ExecuteAsync(code, sink), cellName);
         using var timeoutCts = new CancellationTokenSource();
         var timeout = options.CellTimeout is { } t ? Task.Delay(t, timeoutCts.Token) : Task.Delay(Timeout.Infinite, timeoutCts.Token);
         var first = await Task.WhenAny(run, timeout, _stop.Task);
@@ -239,7 +244,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
 
         bool timedOut = first == timeout;
         var reason = timedOut ? $"{cellName} timed out after {options.CellTimeout!.Value.TotalSeconds:0.#} s" : $"{_stopReason} during {cellName}";
-        _ = Task.Run(session.CancelAsync);  // not on this thread: the request must not wait behind the running cell
+        _ = OnOwnThread(async () => { await session.CancelAsync(); return CellResult.Ok; }, "cancel");
         var ename = timedOut ? "Timeout" : "Interrupted";
         if (await Task.WhenAny(run, Task.Delay(options.Grace)) == run)
         {
@@ -250,6 +255,18 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
             return (CellResult.Fail(ename, reason, r.Error?.Traceback), false);
         }
         return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the kernel's cancel request and was abandoned."), true);
+    }
+
+    static Task<CellResult> OnOwnThread(Func<Task<CellResult>> work, string name)
+    {
+        var done = new TaskCompletionSource<CellResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { done.SetResult(work().GetAwaiter().GetResult()); }
+            catch (Exception e) { done.SetException(e); }
+        }, maxStackSize: 64 << 20) { IsBackground = true, Name = $"vaelab {name}" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>
