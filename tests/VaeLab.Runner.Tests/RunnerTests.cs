@@ -226,10 +226,10 @@ public class RunnerTests
         var runner = Path.Combine(Repo.Root, "src", "VaeLab.Runner", "bin", "Release", "net10.0", "VaeLab.Runner.dll");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { ArgumentList = { runner, "run", Repo.Fixture("fsharp-core.ipynb"), "--out", outDir }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var errors = p.StandardError.ReadToEnd();
+        var errors = p.StandardError.ReadToEndAsync();  // both pipes drain, whichever fills first
+        var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        Assert.True(p.ExitCode == 1, output.Result + errors);
+        Assert.True(p.ExitCode == 1, output + errors.GetAwaiter().GetResult());
         var summary = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!;
         var error = summary["notebooks"]![0]!["error"]!;
         Assert.Equal(2, error["cell"]!.GetValue<int>());
