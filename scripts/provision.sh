@@ -32,6 +32,16 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "provision: the .NET 10 SDK is missing (see environment.md)." >&2; exit 1; }
+
+# A registered VaeLab feed whose folder is gone would fail every NuGet restore (NU1301); packing registers it again.
+feed_config="$HOME/.nuget/NuGet/config/vaelab.config"
+if [ -f "$feed_config" ]; then
+  feed=$(sed -n 's/.*key="vaelab-local" value="\([^"]*\)".*/\1/p' "$feed_config")
+  if [ -n "$feed" ] && [ ! -d "$feed" ]; then
+    echo "provision: removing $feed_config: its feed $feed is gone (packing VaeLab registers it again)"
+    rm -f "$feed_config"
+  fi
+fi
 if ! out=$(dotnet tool restore 2>&1); then
   echo "$out" >&2
   echo "provision: 'dotnet tool restore' failed: the pinned tools in .config/dotnet-tools.json could not be installed." >&2
