@@ -135,9 +135,10 @@ check "nbconvert (.net-csharp): the kernel fixture's outputs equal vaelab run's"
 # a training loop (VaeLab's Interrupts, through the kernel extension) within a second and keep the kernel's state.
 stop_check() {
   (cd "$root/notebooks" && timeout 300 "$py" - <<'PY'
-import json, queue, subprocess, sys, threading, time
+import json, os, queue, signal, subprocess, sys, threading, time
+# A session of its own: `dotnet interactive` starts the kernel as a child process, and both must end with the check.
 p = subprocess.Popen(["dotnet", "interactive", "stdio", "--default-kernel", "csharp"], stdin=subprocess.PIPE,
-                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
 lines = queue.Queue()
 threading.Thread(target=lambda: [lines.put(l) for l in p.stdout], daemon=True).start()
 def send(kind, command, token):
@@ -168,7 +169,7 @@ try:
     s1, s2 = open("/tmp/vaelab-steps-1").read(), open("/tmp/vaelab-steps-2").read()
     if s1 != s2 or int(s1) == 0: problems.append(f"the loop went on after the cancel: steps {s1} then {s2}")
 finally:
-    p.kill()
+    os.killpg(p.pid, signal.SIGKILL)
 for x in problems: print("kernel-ci: stop:", x, file=sys.stderr)
 sys.exit(1 if problems else 0)
 PY

@@ -217,7 +217,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public void A_cell_that_needs_a_newer_FSharp_Core_than_the_kernels_fails_here_as_in_VS_Code()
+    public async Task A_cell_that_needs_a_newer_FSharp_Core_than_the_kernels_fails_here_as_in_VS_Code()
     {
         // Plotly.NET 6.0.0 needs FSharp.Core 10.1; dotnet-interactive 1.0.712001 holds 10.0 (scripts/kernel-ci.sh shows
         // the same failure in dotnet-repl). The runner must not hide it behind a newer FSharp.Core of its own. Run as
@@ -227,9 +227,9 @@ public class RunnerTests
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { ArgumentList = { runner, "run", Repo.Fixture("fsharp-core.ipynb"), "--out", outDir }, RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = System.Diagnostics.Process.Start(psi)!;
         var errors = p.StandardError.ReadToEndAsync();  // both pipes drain, whichever fills first
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 1, output + errors.GetAwaiter().GetResult());
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 1, output + await errors);
         var summary = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!;
         var error = summary["notebooks"]![0]!["error"]!;
         Assert.Equal(2, error["cell"]!.GetValue<int>());
