@@ -89,7 +89,9 @@ check "dotnet-repl: Plotly.NET 6.0.0 fails in the kernel (FSharp.Core 10.1 wante
 spec_check() {
   mkdir -p "$JUPYTER_DATA_DIR/kernels"
   dotnet interactive jupyter install --path "$JUPYTER_DATA_DIR/kernels" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; return 1; }
-  jupyter kernelspec list 2>/dev/null | grep -q "\.net-csharp"
+  local specs
+  specs=$(jupyter kernelspec list 2>/dev/null)  # not piped into grep -q: pipefail would see jupyter's SIGPIPE
+  grep -q "\.net-csharp" <<<"$specs"
 }
 check "dotnet interactive jupyter install registers the .net-csharp kernelspec" spec_check
 
