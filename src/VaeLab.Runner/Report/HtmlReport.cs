@@ -129,7 +129,7 @@ public static class HtmlReport
             var name = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name) : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a>";
             sb.Append("<div class=\"nb\">");
             sb.Append(thumbnails[i] is { } fig
-                ? $"<div class=\"thumb\" id=\"thumb-{i}\"></div><script>(function(){{var f={fig};var l=f.layout||{{}};l.width=240;l.height=170;l.margin={{l:20,r:10,t:10,b:20}};l.showlegend=false;l.title=undefined;l.annotations=undefined;" +
+                ? $"<div class=\"thumb\" id=\"thumb-{i}\"></div><script>(function(){{var f={fig};var l=f.layout||{{}};l.width=240;l.height=170;l.margin={{l:20,r:10,t:10,b:20}};l.showlegend=false;l.title=undefined;l.annotations=undefined;for(var k in l){{if(/^[xy]axis/.test(k)&&l[k]){{l[k].title=undefined;l[k].tickfont={{size:8}};}}}}" +
                   $"if(window.Plotly)Plotly.newPlot('thumb-{i}',f.data,l,{{staticPlot:true}});}})();</script>"
                 : "<div class=\"thumb empty\"></div>");
             var dataset = string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})").Distinct());
