@@ -22,7 +22,6 @@ public sealed class KernelSession : IDisposable
     readonly IDisposable _subscription;
     readonly object _gate = new();
     ICellOutputSink? _sink;
-    KernelCommand? _running;
     readonly Dictionary<string, DisplayOutput> _displays = new();
     int _displayCounter;
 
@@ -53,7 +52,7 @@ public sealed class KernelSession : IDisposable
     public async Task<CellResult> ExecuteAsync(string code, ICellOutputSink sink)
     {
         var command = new SubmitCode(code);
-        lock (_gate) { _sink = sink; _running = command; }
+        lock (_gate) _sink = sink;
         try
         {
             var result = await _kernel.SendAsync(command);
@@ -74,7 +73,7 @@ public sealed class KernelSession : IDisposable
         }
         finally
         {
-            lock (_gate) { _sink = null; _running = null; }
+            lock (_gate) _sink = null;
         }
     }
 
@@ -188,7 +187,7 @@ public sealed class KernelSession : IDisposable
 
         async Task LoadAsync(FileInfo dll, Kernel kernel, KernelInvocationContext context)
         {
-            if (!_loaded.Add(AssemblyName.GetAssemblyName(dll.FullName).FullName + "|" + kernel.GetHashCode())) return;
+            if (!_loaded.Add(AssemblyName.GetAssemblyName(dll.FullName).FullName)) return;
             var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(dll.FullName);
             var types = assembly.ExportedTypes.Where(t => !t.IsAbstract && !t.IsInterface && typeof(IKernelExtension).IsAssignableFrom(t)).ToArray();
             if (types.Length > 0) KernelInvocationContextExtensions.Display(context, $"Loading extensions from `{assembly.Location}`");
