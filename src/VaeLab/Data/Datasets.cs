@@ -150,7 +150,10 @@ public static class Datasets
                     string.Join(" Or: ", failed.Skip(1).Select(f => f.Fix).Append(alsoMissing.Fix)));
             }
         }
-        if (splits == null) throw failed[0];
+        if (splits == null)
+            throw failed.Count == 1 ? failed[0]
+                : new DatasetUnavailableException(string.Join("' or '", failed.Select(f => f.Dataset)),
+                    failed.SelectMany(f => f.Attempts).ToArray(), string.Join(" Or: ", failed.Select(f => f.Fix)));
 
         if (splits.FellBack)
         {

@@ -388,6 +388,17 @@ public class DatasetsTests : IDisposable
     }
 
     [Fact]
+    public void WithoutAFallbackMissingMnistAndDigitsAreBothListed()
+    {
+        // Notebook 02's MNIST part: the full set or the digits, nothing else.
+        var e = Assert.Throws<DatasetUnavailableException>(() => Datasets.LoadOrFallback(_mnist, new[] { Digits }, _mnist, Sources(offline: true)));
+        Assert.Contains("'mnist' or 'mnist-10k'", e.Message);
+        Assert.Contains(Path.Combine(Repo, "data", "mnist-10k"), e.Message);
+        Assert.Contains("scripts/provision-data.sh", e.Message);
+        Assert.Empty(RunLog.Current.Datasets);
+    }
+
+    [Fact]
     public void MissingDigitsPointAtTheProvisioningScript()
     {
         var e = Assert.Throws<DatasetUnavailableException>(() => Datasets.Acquire(Digits, Sources(offline: false), out _));
