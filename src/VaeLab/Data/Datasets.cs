@@ -106,35 +106,65 @@ public static class Datasets
     }
 
     /// <summary>
-    /// Loads <paramref name="requested"/>, or, when it cannot be had (MNIST offline), <paramref name="fallback"/>
-    /// with a visible warning. Both outcomes are recorded in the run log; the result's Requested and Used say which.
+    /// Loads <paramref name="requested"/>; when it cannot be had, its substitutes (<see cref="DatasetSpec.SubstitutesFor"/>:
+    /// for MNIST the 10,000 real digits of mnist-10k); when none can be had either, <paramref name="fallback"/>. A
+    /// substitute or the fallback comes with a visible warning. The outcome is recorded in the run log; the result's
+    /// Requested and Used say which set was used.
     /// </summary>
-    public static DatasetSplits LoadOrFallback(string requested, string fallback = "fashion-mnist") =>
-        LoadOrFallback(DatasetSpec.ForName(requested), DatasetSpec.ForName(fallback), DatasetSources.FromEnvironment());
-
-    /// <summary><see cref="LoadOrFallback(string, string)"/> with explicit specs and sources.</summary>
-    public static DatasetSplits LoadOrFallback(DatasetSpec requested, DatasetSpec fallback, DatasetSources sources)
+    public static DatasetSplits LoadOrFallback(string requested, string fallback = "fashion-mnist")
     {
-        DatasetSplits splits;
-        try
+        var spec = DatasetSpec.ForName(requested);
+        return LoadOrFallback(spec, DatasetSpec.SubstitutesFor(spec), DatasetSpec.ForName(fallback), DatasetSources.FromEnvironment());
+    }
+
+    /// <summary><see cref="LoadOrFallback(string, string)"/> with explicit specs and sources, and the requested
+    /// set's default substitutes.</summary>
+    public static DatasetSplits LoadOrFallback(DatasetSpec requested, DatasetSpec fallback, DatasetSources sources) =>
+        LoadOrFallback(requested, DatasetSpec.SubstitutesFor(requested), fallback, sources);
+
+    /// <summary><see cref="LoadOrFallback(string, string)"/> with every set explicit.</summary>
+    public static DatasetSplits LoadOrFallback(DatasetSpec requested, IReadOnlyList<DatasetSpec> substitutes, DatasetSpec fallback, DatasetSources sources)
+    {
+        DatasetSplits? splits = null;
+        var failed = new List<DatasetUnavailableException>();
+        foreach (var spec in new[] { requested }.Concat(substitutes))
         {
-            splits = Acquire(requested, sources, out _);
+            try
+            {
+                splits = Acquire(spec, sources, out _) with { Requested = requested.Name };
+                break;
+            }
+            catch (DatasetUnavailableException missing) { failed.Add(missing); }
         }
-        catch (DatasetUnavailableException missing) when (requested.Name != fallback.Name)
+        if (splits == null && requested.Name != fallback.Name)
         {
-            string why = string.Join("; ", missing.Attempts.Select(a => $"{a.Step}: {a.Outcome}"));
-            RunLog.Current.Warn(
-                $"Dataset '{requested.Name}' is not available ({why}). Using '{fallback.Name}' instead: " +
-                $"every result in this run is for {fallback.Name}, not {requested.Name}.");
             try
             {
                 splits = Acquire(fallback, sources, out _) with { Requested = requested.Name };
             }
             catch (DatasetUnavailableException alsoMissing)
             {
-                throw new DatasetUnavailableException($"{requested.Name}' or fallback '{fallback.Name}",
-                    missing.Attempts.Concat(alsoMissing.Attempts).ToArray(), alsoMissing.Fix);
+                var names = string.Join("', '", failed.Select(f => f.Dataset));
+                throw new DatasetUnavailableException($"{names}' or fallback '{fallback.Name}",
+                    failed.SelectMany(f => f.Attempts).Concat(alsoMissing.Attempts).ToArray(),
+                    string.Join(" Or: ", failed.Skip(1).Select(f => f.Fix).Append(alsoMissing.Fix)));
             }
+        }
+        if (splits == null)
+            throw failed.Count == 1 ? failed[0]
+                : new DatasetUnavailableException(string.Join("' or '", failed.Select(f => f.Dataset)),
+                    failed.SelectMany(f => f.Attempts).ToArray(), string.Join(" Or: ", failed.Select(f => f.Fix)));
+
+        if (splits.FellBack)
+        {
+            string why = string.Join("; ", failed.Select(f => $"'{f.Dataset}': " + string.Join("; ", f.Attempts.Select(a => $"{a.Step}: {a.Outcome}"))));
+            var used = substitutes.FirstOrDefault(s => s.Name == splits.Used);
+            RunLog.Current.Warn(used != null
+                ? $"Dataset '{requested.Name}' is not available ({why}). Using '{used.Name}' instead: {used.Description}, " +
+                  $"{splits.Train.Count} training and {splits.Test.Count} test images; every result in this run is for {used.Name}, " +
+                  $"not the full {requested.Name} ({requested.TrainCount} + {requested.TestCount})."
+                : $"Dataset '{requested.Name}' is not available ({why}). Using '{fallback.Name}' instead: " +
+                  $"every result in this run is for {fallback.Name}, not {requested.Name}.");
         }
         RunLog.Current.RecordDataset(new DatasetUse(splits.Requested, splits.Used, splits.Source));
         return splits;
@@ -219,6 +249,8 @@ public static class Datasets
     static string FixFor(DatasetSpec spec)
     {
         var files = string.Join(", ", spec.Files.Select(f => f.FileName));
+        if (spec.ProvisionHint != null)
+            return $"{spec.ProvisionHint}; or set {DatasetSources.DataDirVariable} to a folder holding {files} (in <dir>/{spec.Name}/).";
         var fixes = new List<string>();
         if (spec.DebianPackage != null)
             fixes.Add($"install the Debian package (sudo apt-get install {spec.DebianPackage})");
@@ -284,7 +316,9 @@ public static class Datasets
             return new DatasetSplits(
                 ToDataset(spec, "train", decoded.TrainImages, decoded.TrainLabels),
                 ToDataset(spec, "test", decoded.TestImages, decoded.TestLabels),
-                Requested: spec.Name, Used: spec.Name, Source: source);
+                Requested: spec.Name, Used: spec.Name,
+                // The size goes into the source, so the run summary and the report say how big the set was.
+                Source: $"{source}; {decoded.TrainImages.Count} training + {decoded.TestImages.Count} test images");
         }
         catch (IdxFormatException e)
         {

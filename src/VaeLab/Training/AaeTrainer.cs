@@ -106,7 +106,10 @@ public sealed class AaeTrainer
     /// <see cref="TrainLoop.Run"/>; <paramref name="labels"/> (int64, N) are required by the supervised variant.
     /// Records per epoch: reconstruction, discriminator, generator loss and D's batch accuracy.
     /// </summary>
-    public History Train(Tensor x, Tensor? labels = null, Action<int, History>? onEpochEnd = null, string name = "AAE")
+    public History Train(Tensor x, Tensor? labels = null, Action<int, History>? onEpochEnd = null, string name = "AAE") =>
+        Train(x, labels, onEpochEnd, name, resumed: null);
+
+    History Train(Tensor x, Tensor? labels, Action<int, History>? onEpochEnd, string name, EpochCheckpoint.State? resumed)
     {
         AaeEval.CheckImages(x, Q.InputDim, nameof(x));
         if (ConditionClasses > 0 && labels is null) throw new ArgumentException("The supervised AAE needs training labels.", nameof(labels));
@@ -127,7 +130,7 @@ public sealed class AaeTrainer
                 ["reconstruction"] = recon.Loss, ["discriminator"] = disc.Loss,
                 ["generator"] = gen.Loss, ["D accuracy"] = disc.Accuracy,
             };
-        }, onEpochEnd);
+        }, onEpochEnd, history: resumed?.History, startEpoch: resumed?.EpochsDone ?? 0);
     }
 
     /// <summary>True when the last <see cref="TrainCached"/> loaded Q, P and D from the checkpoint cache.</summary>
@@ -135,12 +138,20 @@ public sealed class AaeTrainer
 
     /// <summary>
     /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
-    /// re-run loads Q, P, D and the history instead of training (<paramref name="retrain"/> forces training).
+    /// re-run loads Q, P, D and the history instead of training (<paramref name="retrain"/> forces training). While
+    /// training, an <see cref="EpochCheckpoint"/> is saved after an epoch at most once a minute, and a stopped run
+    /// resumes from it.
     /// </summary>
     public History TrainCached(Tensor x, Tensor? labels = null, string name = "AAE", bool retrain = false)
     {
+        var modules = new nn.Module[] { Q, P, D };
         var run = CheckpointCache.LoadOrTrain($"aae-v{CacheFormat}", new { Config, ConditionClasses }, new[] { x, ConditionClasses > 0 ? labels : null },
-            new nn.Module[] { Q, P, D }, () => Train(x, labels, name: name), retrain);
+            modules, partial =>
+            {
+                var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _discriminatorOpt });
+                var resumed = checkpoint.Resume(name);
+                return Train(x, labels, (e, h) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h); }, name, resumed);
+            }, retrain);
         FromCache = run.FromCache;
         return run.Result;
     }

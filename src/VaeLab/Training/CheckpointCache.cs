@@ -48,10 +48,20 @@ public static class CheckpointCache
     /// <paramref name="train"/> (which trains the modules in place) and stores both.
     /// </summary>
     public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, string dataSelection, int seed,
-        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false)
+        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false) =>
+        LoadOrTrain(name, config, dataSelection, seed, modules, _ => train(), retrain);
+
+    /// <summary>
+    /// As above, for a resumable run: <paramref name="train"/> gets the folder for its per-epoch checkpoints
+    /// (<see cref="EpochCheckpoint"/>), &lt;key&gt;.partial beside the entry. It is removed once the entry is stored,
+    /// and before training when <paramref name="retrain"/> is set.
+    /// </summary>
+    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, string dataSelection, int seed,
+        IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
     {
         var key = Key(name, config, dataSelection, seed);
         var dir = Path.Combine(Root, key);
+        var partial = dir + ".partial";
         if (!retrain && System.IO.Directory.Exists(dir))
         {
             var loaded = TryLoad<TResult>(dir, modules, out var problem);
@@ -63,9 +73,11 @@ public static class CheckpointCache
             }
             RunLog.Current.Warn($"checkpoint cache: entry {key} is unusable ({problem}); retraining.");
         }
-        var result = train();
+        if (retrain && System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
+        var result = train(partial);
         Store(dir, key, modules, result);
         Console.WriteLine($"checkpoint cache: saved {key} to {dir}");
+        if (System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
         ReseedAfter(key);
         return new CachedRun<TResult>(result, false, key, dir);
     }
@@ -94,7 +106,12 @@ public static class CheckpointCache
     /// modules' initial weights: whatever RNG state built the modules, an entry is used only for the same start.
     /// </summary>
     public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
-        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false)
+        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false) =>
+        LoadOrTrain(name, config, data, modules, _ => train(), retrain);
+
+    /// <summary>As above, for a resumable run (see the overload whose <paramref name="train"/> takes the checkpoint folder).</summary>
+    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
+        IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
     {
         var initial = modules.SelectMany(m => m.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (Tensor?)kv.Value)).ToArray();
         var selection = $"data {Fingerprint(data.ToArray())}; initial weights {Fingerprint(initial)}";

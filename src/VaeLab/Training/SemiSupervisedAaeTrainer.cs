@@ -103,7 +103,11 @@ public sealed class SemiSupervisedAaeTrainer
     /// test error (in %) is recorded as "test error %" when test images are given.
     /// </summary>
     public History Train(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
-                         Action<int, History>? onEpochEnd = null, string name = "semi-supervised AAE")
+                         Action<int, History>? onEpochEnd = null, string name = "semi-supervised AAE") =>
+        Train(unlabelled, labelledX, labelledY, testX, testY, (e, h, _) => onEpochEnd?.Invoke(e, h), name, resumed: null);
+
+    History Train(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX, Tensor? testY,
+                  Action<int, History, IReadOnlyDictionary<string, long>> onEpochEnd, string name, EpochCheckpoint.State? resumed)
     {
         AaeEval.CheckImages(unlabelled, P.OutputDim, nameof(unlabelled));
         AaeEval.CheckImages(labelledX, P.OutputDim, nameof(labelledX));
@@ -111,6 +115,7 @@ public sealed class SemiSupervisedAaeTrainer
         var loader = new BatchLoader(unlabelled, null, Config.BatchSize, Config.Seed, dropLast: unlabelled.shape[0] >= Config.BatchSize);
         var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
         var labelledBatches = new CyclingBatches(labelled, labelledX, labelledY);
+        if (resumed != null) labelledBatches.Restore(resumed.Counters);
         return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
         {
             using var owned = batch;
@@ -133,8 +138,8 @@ public sealed class SemiSupervisedAaeTrainer
         {
             if (testX is not null && testY is not null)
                 history.AddEpoch(new Dictionary<string, double> { ["test error %"] = 100 * ErrorRate(testX, testY) });
-            onEpochEnd?.Invoke(epoch, history);
-        });
+            onEpochEnd(epoch, history, labelledBatches.Counters);
+        }, history: resumed?.History, startEpoch: resumed?.EpochsDone ?? 0);
     }
 
     /// <summary>True when the last <see cref="TrainCached"/> loaded the networks from the checkpoint cache.</summary>
@@ -147,8 +152,15 @@ public sealed class SemiSupervisedAaeTrainer
     public History TrainCached(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
                                string name = "semi-supervised AAE", bool retrain = false)
     {
+        var modules = new nn.Module[] { Q, P, DGauss, DCat };
         var run = CheckpointCache.LoadOrTrain($"semi-aae-v{CacheFormat}", Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
-            new nn.Module[] { Q, P, DGauss, DCat }, () => Train(unlabelled, labelledX, labelledY, testX, testY, name: name), retrain);
+            modules, partial =>
+            {
+                var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _gaussOpt, _catOpt, _classifierOpt });
+                var resumed = checkpoint.Resume(name);
+                return Train(unlabelled, labelledX, labelledY, testX, testY,
+                    (e, h, counters) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h, counters); }, name, resumed);
+            }, retrain);
         FromCache = run.FromCache;
         return run.Result;
     }
@@ -190,6 +202,21 @@ public sealed class SemiSupervisedAaeTrainer
     {
         int _epoch, _position;
         long[] _order = Array.Empty<long>();
+
+        /// <summary>Where the cycle stands, for an epoch checkpoint.</summary>
+        public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long> { ["labelled epoch"] = _epoch, ["labelled position"] = _position };
+
+        /// <summary>Continues from <see cref="Counters"/> (each pass's order is a function of its index).</summary>
+        public void Restore(IReadOnlyDictionary<string, long> counters)
+        {
+            _epoch = (int)counters["labelled epoch"];
+            _position = (int)counters["labelled position"];
+            if (_epoch > 0)
+            {
+                using var order = loader.Order(_epoch - 1);
+                _order = order.data<long>().ToArray();
+            }
+        }
 
         public Batch Next()
         {

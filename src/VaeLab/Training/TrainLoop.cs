@@ -108,6 +108,8 @@ public static class TrainLoop
     /// <param name="step">One training step; returns scalar tensors (loss terms) to record.</param>
     /// <param name="onEpochEnd">Called after each epoch with its index and the history (e.g. checkpoints, eval).</param>
     /// <param name="recordSteps">Also keep per-step values (for loss curves over steps).</param>
+    /// <param name="history">The history to extend (a resumed run's); a new one when null.</param>
+    /// <param name="startEpoch">The first epoch to run (a resumed run skips the epochs its checkpoint holds).</param>
     public static History Run<TBatch>(
         string name, int epochs, int batchesPerEpoch,
         Func<int, IEnumerable<TBatch>> epochBatches,
@@ -115,17 +117,21 @@ public static class TrainLoop
         Action<int, History>? onEpochEnd = null,
         NonFinitePolicy policy = NonFinitePolicy.Stop,
         bool recordSteps = false,
-        History? history = null)
+        History? history = null,
+        int startEpoch = 0)
     {
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0.");
+        if (startEpoch < 0 || startEpoch > epochs) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch, $"startEpoch must be in 0..{epochs}.");
         history ??= new History();
         var lastFinite = new Dictionary<string, double>();
         var ctx = new StepContext(name, policy, lastFinite);
-        var progress = new TrainingProgress(name, Math.Max(1, epochs * batchesPerEpoch));
-        int global = 0;
+        // Steps count from the start of the whole run, so a resumed run numbers them as an uninterrupted one would.
+        int skipped = startEpoch * batchesPerEpoch;
+        var progress = new TrainingProgress(name, Math.Max(1, (epochs - startEpoch) * batchesPerEpoch));
+        int global = skipped;
         try
         {
-            for (int e = 0; e < epochs; e++)
+            for (int e = startEpoch; e < epochs; e++)
             {
                 var sums = new Dictionary<string, double>();
                 int counted = 0;
@@ -166,7 +172,7 @@ public static class TrainLoop
                     }
                     counted++;
                     if (recordSteps) history.AddStep(values);
-                    progress.Report(global, values, $"epoch {e + 1}/{epochs}");
+                    progress.Report(global - skipped, values, $"epoch {e + 1}/{epochs}");
                 }
                 if (counted > 0) history.AddEpoch(sums.ToDictionary(kv => kv.Key, kv => kv.Value / counted));
                 onEpochEnd?.Invoke(e, history);

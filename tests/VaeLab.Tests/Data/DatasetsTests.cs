@@ -342,6 +342,71 @@ public class DatasetsTests : IDisposable
         Assert.Equal(new DatasetUse("mnist", "fashion-mnist", splits.Source), Assert.Single(RunLog.Current.Datasets));
     }
 
+    // A small stand-in for mnist-10k: its names and raw files, the synthetic set's sizes.
+    static readonly DatasetSpec Digits = DatasetSpec.Mnist10k with { TrainCount = SyntheticData.TrainCount, TestCount = SyntheticData.TestCount };
+
+    [Fact]
+    public void TheFullMnistComesBeforeTheDigits()
+    {
+        SyntheticData.WriteFiles(Path.Combine(Repo, "data", "mnist"), marker: 3);
+        SyntheticData.WriteFiles(Path.Combine(Repo, "data", "mnist-10k"), marker: 7, gzip: false);
+        var splits = Datasets.LoadOrFallback(_mnist, new[] { Digits }, _fashion, Sources(offline: true));
+        Assert.Equal(("mnist", "mnist"), (splits.Requested, splits.Used));
+        Assert.Equal(3, SyntheticData.MarkerOf(splits));
+        Assert.Empty(RunLog.Current.Warnings);
+    }
+
+    [Fact]
+    public void WithoutTheFullMnistTheDigitsComeBeforeFashionMnistAndSaySo()
+    {
+        SyntheticData.WriteFiles(Path.Combine(EnvDir, "mnist-10k"), marker: 7, gzip: false);
+        SyntheticData.WriteFiles(Path.Combine(SystemRoot, "fashion-mnist"), marker: 5);
+        var splits = Datasets.LoadOrFallback(_mnist, new[] { Digits }, _fashion, Sources(offline: true));
+        Assert.Equal(("mnist", "mnist-10k"), (splits.Requested, splits.Used));
+        Assert.Equal(7, SyntheticData.MarkerOf(splits));
+        Assert.StartsWith("VAELAB_DATA_DIR", splits.Source);
+        Assert.EndsWith($"{SyntheticData.TrainCount} training + {SyntheticData.TestCount} test images", splits.Source);
+        Assert.Equal(new DatasetUse("mnist", "mnist-10k", splits.Source), Assert.Single(RunLog.Current.Datasets));
+        var warning = Assert.Single(RunLog.Current.Warnings);
+        Assert.Contains("Using 'mnist-10k' instead: 10,000 real MNIST digits", warning);
+        Assert.Contains($"not the full mnist ({_mnist.TrainCount} + {_mnist.TestCount})", warning);
+    }
+
+    [Fact]
+    public void MnistsDefaultSubstituteIsTheDigits() =>
+        Assert.Equal(new[] { "mnist-10k" }, DatasetSpec.SubstitutesFor(DatasetSpec.Mnist).Select(s => s.Name));
+
+    [Fact]
+    public void WithNeitherMnistNorTheDigitsTheFallbackWarningNamesBoth()
+    {
+        SyntheticData.WriteFiles(Path.Combine(SystemRoot, "fashion-mnist"), marker: 5);
+        var splits = Datasets.LoadOrFallback(_mnist, new[] { Digits }, _fashion, Sources(offline: true));
+        Assert.Equal("fashion-mnist", splits.Used);
+        var warning = Assert.Single(RunLog.Current.Warnings);
+        Assert.Contains("'mnist-10k': VAELAB_DATA_DIR: folder absent", warning);
+        Assert.Contains("Using 'fashion-mnist' instead", warning);
+    }
+
+    [Fact]
+    public void WithoutAFallbackMissingMnistAndDigitsAreBothListed()
+    {
+        // Notebook 02's MNIST part: the full set or the digits, nothing else.
+        var e = Assert.Throws<DatasetUnavailableException>(() => Datasets.LoadOrFallback(_mnist, new[] { Digits }, _mnist, Sources(offline: true)));
+        Assert.Contains("'mnist' or 'mnist-10k'", e.Message);
+        Assert.Contains(Path.Combine(Repo, "data", "mnist-10k"), e.Message);
+        Assert.Contains("scripts/provision-data.sh", e.Message);
+        Assert.Empty(RunLog.Current.Datasets);
+    }
+
+    [Fact]
+    public void MissingDigitsPointAtTheProvisioningScript()
+    {
+        var e = Assert.Throws<DatasetUnavailableException>(() => Datasets.Acquire(Digits, Sources(offline: false), out _));
+        Assert.Contains("scripts/provision-data.sh", e.Message);
+        Assert.Contains("skipped: no download location is known", e.Message);
+        Assert.Empty(_downloader.Requests);
+    }
+
     [Fact]
     public void LoadOrFallbackWithNeitherAvailableListsBoth()
     {
@@ -357,6 +422,7 @@ public class DatasetsTests : IDisposable
     [InlineData("Fashion_MNIST", "fashion-mnist")]
     [InlineData("fashionmnist", "fashion-mnist")]
     [InlineData("MNIST", "mnist")]
+    [InlineData("MNIST_10k", "mnist-10k")]
     public void DatasetNamesAreNormalised(string given, string canonical) =>
         Assert.Equal(canonical, DatasetSpec.ForName(given).Name);
 
