@@ -13,13 +13,14 @@ public interface IDisplayHandle
 }
 
 /// <summary>
-/// The bridge from library code to whatever hosts it. The runner and the kernel install theirs (outputs go to
-/// the notebook, lines to the console); without one, progress and warnings are printed as console lines.
+/// The bridge from library code to whatever hosts it. VaeLab's kernel extension installs one that displays in the
+/// running cell (and updates in place); without it (tests, plain programs), displays, progress and warnings are
+/// printed as console lines.
 /// </summary>
 public interface IDisplayHost
 {
     IDisplayHandle Display(object value);
-    /// <summary>A progress line for the console (the runner prints it beside the cell it is running).</summary>
+    /// <summary>A progress line for a console host (a kernel shows the updated display instead).</summary>
     void Progress(string line);
     void Warn(string message);
 }

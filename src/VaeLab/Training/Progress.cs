@@ -6,8 +6,8 @@ using VaeLab.Reporting;
 namespace VaeLab.Training;
 
 /// <summary>
-/// Training progress: one display in the notebook that updates in place, and a console line at most every
-/// <see cref="ConsoleInterval"/> (the runner shows them beside the running cell).
+/// Training progress: one display in the notebook that updates in place (vaelab run prints its text beside the running
+/// cell), and, for console hosts, a line at most every <see cref="ConsoleInterval"/>.
 /// </summary>
 public sealed class TrainingProgress : IHtmlRenderable
 {
