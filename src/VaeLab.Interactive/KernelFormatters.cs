@@ -1,8 +1,8 @@
 using System.Net;
 using System.Reflection;
 using Microsoft.DotNet.Interactive.Formatting;
-using VaeLab.Reporting;
 using static TorchSharp.torch;
+using VaeLab.Reporting;
 
 namespace VaeLab.Interactive;
 

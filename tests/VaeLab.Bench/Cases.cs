@@ -1,8 +1,11 @@
 using TorchSharp;
-using VaeLab.Losses;
-using VaeLab.Models;
-using VaeLab.Training;
 using static TorchSharp.torch;
+using VaeLab.Experiments.Aae;
+using VaeLab.Experiments.Collapse;
+using VaeLab.Experiments.ElboVsMmd;
+using VaeLab.Experiments.Homoencoder;
+using VaeLab.Losses;
+using VaeLab.Training;
 
 namespace VaeLab.Bench;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Data;
 
 namespace VaeLab.Bench;
 

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using TorchSharp;
-using VaeLab;
 using VaeLab.Bench;
-using VaeLab.Data;
 using static TorchSharp.torch;
+using VaeLab;
+using VaeLab.Data;
+using VaeLab.Experiments.ElboVsMmd;
 
 // Usage: dotnet run -c Release --project tests/VaeLab.Bench -- [--quick] [--e2e] [--rss] [--json FILE]
 //   --quick  shorter timings (about a minute in all)
@@ -136,7 +137,7 @@ static double TrainingCellSeconds(string executedNotebook)
     foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
     {
         var source = string.Concat(cell.GetProperty("source").EnumerateArray().Select(l => l.GetString()));
-        if (!source.Contains("ElboVsMmdTraining.Train", StringComparison.Ordinal)) continue;
+        if (!source.Contains("ElboVsMmdTrainer.Train", StringComparison.Ordinal)) continue;
         var execution = cell.GetProperty("metadata").GetProperty("execution");
         var start = DateTimeOffset.Parse(execution.GetProperty("iopub.execute_input").GetString()!, CultureInfo.InvariantCulture);
         var end = DateTimeOffset.Parse(execution.GetProperty("shell.execute_reply").GetString()!, CultureInfo.InvariantCulture);

@@ -1,9 +1,12 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using VaeLab.Interactive;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Experiments.ElboVsMmd;
+using VaeLab.Experiments.Gaussians;
 using VaeLab.Plots;
 using VaeLab.Reporting;
 using VaeLab.Training;
-using static TorchSharp.torch;
 
 namespace VaeLab.Interactive.Tests;
 

@@ -1,6 +1,6 @@
 using TorchSharp;
-using VaeLab.Reporting;
 using static TorchSharp.torch;
+using VaeLab.Reporting;
 
 namespace VaeLab.Data;
 

@@ -1,3 +1,4 @@
+using VaeLab.Data;
 namespace VaeLab.Reporting;
 
 /// <summary>

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TorchSharp;
-using VaeLab.Reporting;
 using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Reporting;
 
 namespace VaeLab.Training;
 

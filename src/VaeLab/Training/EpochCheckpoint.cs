@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using TorchSharp;
-using VaeLab.Reporting;
 using static TorchSharp.torch;
+using VaeLab.Reporting;
 
 namespace VaeLab.Training;
 

@@ -1,6 +1,6 @@
 using TorchSharp;
-using VaeLab.Data;
 using static TorchSharp.torch;
+using VaeLab.Data;
 
 namespace VaeLab.Tests.Data;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
+using static TorchSharp.torch;
 using VaeLab.Data;
 using VaeLab.Reporting;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Data;
 

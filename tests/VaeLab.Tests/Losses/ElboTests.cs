@@ -1,7 +1,7 @@
 using TorchSharp;
-using VaeLab.Losses;
-using VaeLab.Models;
 using static TorchSharp.torch;
+using VaeLab.Experiments.ElboVsMmd;
+using VaeLab.Losses;
 
 namespace VaeLab.Tests.Losses;
 

@@ -1,6 +1,6 @@
 using TorchSharp;
-using VaeLab.Losses;
 using static TorchSharp.torch;
+using VaeLab.Losses;
 
 namespace VaeLab.Tests.Losses;
 

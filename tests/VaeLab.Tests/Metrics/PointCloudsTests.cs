@@ -1,6 +1,6 @@
 using TorchSharp;
-using VaeLab.Metrics;
 using static TorchSharp.torch;
+using VaeLab.Metrics;
 
 namespace VaeLab.Tests.Metrics;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using VaeLab.Plots;
 using static TorchSharp.torch;
+using VaeLab.Plots;
 
 namespace VaeLab.Tests.Plots;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
+using static TorchSharp.torch;
 using VaeLab.Reporting;
 using VaeLab.Training;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Training;
 

@@ -1,7 +1,8 @@
 using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Experiments.Aae;
 using VaeLab.Reporting;
 using VaeLab.Training;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Training;
 

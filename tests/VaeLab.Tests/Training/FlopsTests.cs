@@ -1,6 +1,8 @@
 using TorchSharp;
-using VaeLab.Training;
 using static TorchSharp.torch;
+using VaeLab.Experiments.Collapse;
+using VaeLab.Experiments.ElboVsMmd;
+using VaeLab.Training;
 
 namespace VaeLab.Tests.Training;
 
@@ -45,7 +47,7 @@ public class ModelFlopsTests
     public void MlpVaeCountsEveryLinearLayer()
     {
         VaeLab.Lab.Setup(seed: 0);
-        var m = new VaeLab.Models.MlpVae(new[] { 64 }, 10);
+        var m = new MlpVae(new[] { 64 }, 10);
         long weights = m.modules().OfType<TorchSharp.Modules.Linear>().Sum(l => l.in_features * l.out_features);
         var x = torch.rand(8, 1, 28, 28);
         Assert.Equal(2.0 * 8 * weights, Flops.Forward(m, () => m.forward(x)));
@@ -58,7 +60,7 @@ public class ModelFlopsTests
     public void ConvVaeMatchesAHandCount()
     {
         VaeLab.Lab.Setup(seed: 0);
-        var m = new VaeLab.Models.ConvVae(latent: 2);
+        var m = new ConvVae(latent: 2);
         var x = torch.rand(1, 1, 28, 28);
         double macs = 13 * 13 * 32 * 9 + 6 * 6 * 64 * 288 + 2304 * 4 + 2 * 1568 + 7 * 7 * 32 * 64 * 9 + 14 * 14 * 64 * 32 * 9 + 28 * 28 * 32 * 9;
         Assert.Equal(2 * macs, Flops.Forward(m, () => m.forward(x)));

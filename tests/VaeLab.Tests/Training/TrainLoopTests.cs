@@ -1,6 +1,7 @@
 using TorchSharp;
-using VaeLab.Training;
 using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Training;
 
 namespace VaeLab.Tests.Training;
 

@@ -1,9 +1,12 @@
 using TorchSharp;
+using static TorchSharp.torch;
 using VaeLab.Data;
-using VaeLab.Models;
+using VaeLab.Experiments.Aae;
+using VaeLab.Experiments.Collapse;
+using VaeLab.Experiments.Gaussians;
+using VaeLab.Experiments.Homoencoder;
 using VaeLab.Reporting;
 using VaeLab.Training;
-using static TorchSharp.torch;
 
 namespace VaeLab.Tests.Training;
 
@@ -119,10 +122,10 @@ public sealed class TrainerCacheTests : IDisposable
         var cfg = GaussiansConfig.For("smoke") with { TrainPoints = 100, AeEpochs = 3, AeBatchSize = 50, VaeEpochs = 3, VaeBatchSize = 50 };
         var train = GaussianMixture2D.Sample(cfg.TrainPoints, cfg.DataSeed);
         Lab.Setup(seed: 8, threads: 1);
-        var ae1 = GaussiansExperiment.TrainAutoencoder(cfg, train);
+        var ae1 = GaussiansTrainer.TrainAutoencoder(cfg, train);
         var after1 = torch.randn(4);
         Lab.Setup(seed: 8, threads: 1);
-        var ae2 = GaussiansExperiment.TrainAutoencoder(cfg, train);
+        var ae2 = GaussiansTrainer.TrainAutoencoder(cfg, train);
         var after2 = torch.randn(4);
         Assert.True(ae2.FromCache);
         Assert.Equal(Weights(ae1.Model), Weights(ae2.Model));
@@ -130,9 +133,9 @@ public sealed class TrainerCacheTests : IDisposable
         Assert.False(ae2.Model.training);
 
         Lab.Setup(seed: 8, threads: 1);
-        var vae1 = GaussiansExperiment.TrainVae(cfg, train);
+        var vae1 = GaussiansTrainer.TrainVae(cfg, train);
         Lab.Setup(seed: 8, threads: 1);
-        var vae2 = GaussiansExperiment.TrainVae(cfg, train);
+        var vae2 = GaussiansTrainer.TrainVae(cfg, train);
         Assert.True(vae2.FromCache);
         Assert.Equal(vae1.History["elbo"], vae2.History["elbo"]);
     }

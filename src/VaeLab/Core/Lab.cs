@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeLab;
+/// <summary>What <see cref="Lab.Setup"/> chose; displays as one line in a notebook.</summary>
+public sealed record LabInfo(int Seed, int Threads, string Device, string MallocTuning, string TorchSharpVersion)
+{
+    public override string ToString() =>
+        $"VaeLab: seed {Seed}, {Threads} thread(s), device {Device}, malloc {MallocTuning}, TorchSharp {TorchSharpVersion}";
+}
+
+/// <summary>The one-call runtime setup used by notebooks, the runner and the tests.</summary>
+public static class Lab
+{
+    static readonly object Gate = new();
+    static LabInfo? _info;
+
+    /// <summary>The device every model and batch follows; set by <see cref="Setup"/>.</summary>
+    public static Device Device { get; private set; } = CPU;
+
+    /// <summary>The last setup, or null before the first.</summary>
+    public static LabInfo? Info => _info;
+
+    /// <summary>
+    /// Seeds every RNG, sets the thread count (default: physical cores), tunes glibc malloc (Linux only)
+    /// and picks the device. Safe to call again, e.g. when a notebook cell is re-run: it re-seeds.
+    /// </summary>
+    /// <param name="seed">Seed for torch's global generator and for <see cref="Rng"/>.</param>
+    /// <param name="threads">Intra-op threads; null means the physical core count.</param>
+    /// <param name="device">"auto", "cpu" or "cuda"; "auto" picks CUDA when available.</param>
+    public static LabInfo Setup(int seed = 0, int? threads = null, string device = "auto")
+    {
+        lock (Gate)
+        {
+            TorchNative.EnsureLoaded();  // before anything touches torch (a no-op outside the packaged library)
+            var malloc = NativeMemoryTuning.Apply();
+            int n = threads ?? Hardware.PhysicalCores();
+            if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "threads must be at least 1.");
+            torch.set_num_threads(n);
+            Device = Devices.Parse(device);
+            Seed(seed);
+            _info = new LabInfo(seed, n, Device.ToString(), malloc, typeof(torch).Assembly.GetName().Version?.ToString() ?? "?");
+            return _info;
+        }
+    }
+
+    /// <summary>Re-seeds torch's global generator and the shared managed RNG.</summary>
+    public static void Seed(int seed)
+    {
+        torch.manual_seed(seed);
+        if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
+        Rng = new Random(seed);
+    }
+
+    /// <summary>Managed RNG for code that is not tensor code (e.g. picking examples), seeded by <see cref="Setup"/>.</summary>
+    public static Random Rng { get; private set; } = new(0);
+}

@@ -1,0 +1,234 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Losses;
+using VaeLab.Training;
+
+namespace VaeLab.Experiments.Aae;
+
+/// <summary>
+/// Trains the semi-supervised adversarial autoencoder. Each minibatch of (all, unlabelled) training images runs
+/// the AAE's three phases on the two codes, then a supervised phase on a batch of the few labelled examples:
+/// (1) <see cref="ReconstructionPhase"/>: BCE of P([z, y]) against x, steps P and Q;
+/// (2) <see cref="DiscriminatorPhase"/>: Q in eval mode; D_cat learns one-hot prior samples against y, D_gauss
+///     N(0, PriorStd²·I) samples against z; steps both discriminators;
+/// (3) <see cref="GeneratorPhase"/>: Q in train mode fools both, −mean log D_cat(y) − mean log D_gauss(z), steps Q;
+/// (4) <see cref="ClassificationPhase"/>: cross-entropy of y's logits on labelled examples, steps Q.
+/// </summary>
+public sealed class SemiSupervisedAaeTrainer
+{
+    readonly optim.Optimizer _decoderOpt, _encoderOpt, _generatorOpt, _gaussOpt, _catOpt, _classifierOpt;
+
+    public SemiSupervisedAaeConfig Config { get; }
+    public SemiSupervisedAaeEncoder Q { get; }
+    public AaeDecoder P { get; }
+    /// <summary>Discriminator of the style code against the Gaussian prior.</summary>
+    public AaeDiscriminator DGauss { get; }
+    /// <summary>Discriminator of the class code against the categorical prior.</summary>
+    public AaeDiscriminator DCat { get; }
+
+    /// <summary>Builds Q, P, D_gauss and D_cat on <see cref="Lab.Device"/>, then their optimizers.</summary>
+    public SemiSupervisedAaeTrainer(SemiSupervisedAaeConfig config, int inputDim = 784)
+    {
+        Config = config.Validate();
+        Q = new SemiSupervisedAaeEncoder(inputDim, config.HiddenDim, config.Classes, config.StyleDim, config.Dropout);
+        P = new AaeDecoder(config.StyleDim, config.Classes, config.HiddenDim, inputDim, config.Dropout);
+        DGauss = new AaeDiscriminator(config.StyleDim, config.HiddenDim, config.Dropout);
+        DCat = new AaeDiscriminator(config.Classes, config.HiddenDim, config.Dropout);
+        Q.to(Lab.Device); P.to(Lab.Device); DGauss.to(Lab.Device); DCat.to(Lab.Device);
+        _decoderOpt = optim.Adam(P.parameters(), config.ReconstructionLr);
+        _encoderOpt = optim.Adam(Q.parameters(), config.ReconstructionLr);
+        _generatorOpt = optim.Adam(Q.parameters(), config.RegularizationLr);
+        _gaussOpt = optim.Adam(DGauss.parameters(), config.RegularizationLr);
+        _catOpt = optim.Adam(DCat.parameters(), config.RegularizationLr);
+        _classifierOpt = optim.Adam(Q.parameters(), config.ClassificationLr);
+    }
+
+    void ZeroGrads() { Q.zero_grad(); P.zero_grad(); DGauss.zero_grad(); DCat.zero_grad(); }
+
+    /// <summary>Phase 1: −log p(x | P([z, y])) (BCE from logits, sum over pixels, mean over the batch); steps P and Q.</summary>
+    public PhaseResult ReconstructionPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    {
+        Q.train(); P.train();
+        ZeroGrads();
+        var code = Q.forward(x);
+        var loss = (-Bernoulli.LogLikelihood(P.Decode(code.Z, code.Y), x)).mean();  // sum over pixels, mean over the batch
+        return AaePhases.Result(loss, AaePhases.Update("reconstruction", loss, finite, _decoderOpt, _encoderOpt));
+    }
+
+    /// <summary>
+    /// Phase 2: both discriminators against codes from Q in eval mode (no gradient into Q). The loss is the sum of
+    /// the categorical and the Gaussian discriminator losses; the accuracy is that of D_cat and D_gauss averaged.
+    /// </summary>
+    public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    {
+        Q.eval(); DGauss.train(); DCat.train();
+        ZeroGrads();
+        SemiSupervisedCode code;
+        using (torch.no_grad()) code = Q.forward(x);
+        Q.train();
+        long n = x.shape[0];
+        var zReal = AaePriors.Gaussian(n, Config.StyleDim, Config.PriorStd, x.device);
+        var yReal = AaePriors.Categorical(n, Config.Classes, x.device);
+        var dzReal = DGauss.forward(zReal); var dzFake = DGauss.forward(code.Z);
+        var dyReal = DCat.forward(yReal); var dyFake = DCat.forward(code.Y);
+        var loss = Adversarial.DiscriminatorLoss(dzReal, dzFake, Config.Tiny) + Adversarial.DiscriminatorLoss(dyReal, dyFake, Config.Tiny);
+        var accuracy = 0.5 * (Adversarial.Accuracy(dzReal.detach(), dzFake.detach()) + Adversarial.Accuracy(dyReal.detach(), dyFake.detach()));
+        bool updated = AaePhases.Update("discriminator", loss, finite, _gaussOpt, _catOpt);
+        return new DiscriminatorPhaseResult(updated ? loss.detach() : loss, accuracy, updated);
+    }
+
+    /// <summary>Phase 3: Q (train mode) fools both discriminators; steps Q only.</summary>
+    public PhaseResult GeneratorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    {
+        Q.train(); DGauss.train(); DCat.train();
+        ZeroGrads();
+        var code = Q.forward(x);
+        var loss = Adversarial.GeneratorLoss(DGauss.forward(code.Z), Config.Tiny) + Adversarial.GeneratorLoss(DCat.forward(code.Y), Config.Tiny);
+        return AaePhases.Result(loss, AaePhases.Update("generator", loss, finite, _generatorOpt));
+    }
+
+    /// <summary>Phase 4: cross-entropy of the class logits on labelled examples (mean over the batch); steps Q only.</summary>
+    public PhaseResult ClassificationPhase(Tensor x, Tensor labels, Func<string, Tensor, bool>? finite = null)
+    {
+        Q.train();
+        ZeroGrads();
+        var loss = nn.functional.cross_entropy(Q.forward(x).ClassLogits, labels.to_type(ScalarType.Int64));
+        return AaePhases.Result(loss, AaePhases.Update("classification", loss, finite, _classifierOpt));
+    }
+
+    /// <summary>
+    /// Trains for <see cref="SemiSupervisedAaeConfig.Epochs"/> passes over <paramref name="unlabelled"/> (N×784),
+    /// pairing each of its minibatches with the next minibatch of the labelled set (cycled). After each epoch the
+    /// test error (in %) is recorded as "test error %" when test images are given.
+    /// </summary>
+    public History Train(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
+                         Action<int, History>? onEpochEnd = null, string name = "semi-supervised AAE") =>
+        Train(unlabelled, labelledX, labelledY, testX, testY, (e, h, _) => onEpochEnd?.Invoke(e, h), name, resumed: null);
+
+    History Train(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX, Tensor? testY,
+                  Action<int, History, IReadOnlyDictionary<string, long>> onEpochEnd, string name, EpochCheckpoint.State? resumed)
+    {
+        AaeEval.CheckImages(unlabelled, P.OutputDim, nameof(unlabelled));
+        AaeEval.CheckImages(labelledX, P.OutputDim, nameof(labelledX));
+        if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.", nameof(labelledY));
+        var loader = new BatchLoader(unlabelled, null, Config.BatchSize, Config.Seed, dropLast: unlabelled.shape[0] >= Config.BatchSize);
+        var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
+        var labelledBatches = new CyclingBatches(labelled, labelledX, labelledY);
+        if (resumed != null) labelledBatches.Restore(resumed.Counters);
+        return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+        {
+            using var owned = batch;
+            var xb = batch.X.to(Lab.Device);
+            var recon = ReconstructionPhase(xb, ctx.Finite);
+            if (!recon.Updated) return new Dictionary<string, Tensor>();
+            var disc = DiscriminatorPhase(xb, ctx.Finite);
+            if (!disc.Updated) return new Dictionary<string, Tensor>();
+            var gen = GeneratorPhase(xb, ctx.Finite);
+            if (!gen.Updated) return new Dictionary<string, Tensor>();
+            using var lb = labelledBatches.Next();
+            var cls = ClassificationPhase(lb.X.to(Lab.Device), lb.Y!.to(Lab.Device), ctx.Finite);
+            if (!cls.Updated) return new Dictionary<string, Tensor>();
+            return new Dictionary<string, Tensor>
+            {
+                ["reconstruction"] = recon.Loss, ["discriminator"] = disc.Loss, ["generator"] = gen.Loss,
+                ["classification"] = cls.Loss, ["D accuracy"] = disc.Accuracy,
+            };
+        }, (epoch, history) =>
+        {
+            if (testX is not null && testY is not null)
+                history.AddEpoch(new Dictionary<string, double> { ["test error %"] = 100 * ErrorRate(testX, testY) });
+            onEpochEnd(epoch, history, labelledBatches.Counters);
+        }, history: resumed?.History, startEpoch: resumed?.EpochsDone ?? 0);
+    }
+
+    /// <summary>True when the last <see cref="TrainCached"/> loaded the networks from the checkpoint cache.</summary>
+    public bool FromCache { get; private set; }
+
+    /// <summary>
+    /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
+    /// re-run loads Q, P, D_gauss, D_cat and the history (test errors included) instead of training.
+    /// </summary>
+    public History TrainCached(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
+                               string name = "semi-supervised AAE", bool retrain = false)
+    {
+        var modules = new nn.Module[] { Q, P, DGauss, DCat };
+        var run = CheckpointCache.LoadOrTrain($"semi-aae-v{CacheFormat}", Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
+            modules, partial =>
+            {
+                var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _gaussOpt, _catOpt, _classifierOpt });
+                var resumed = checkpoint.Resume(name);
+                return Train(unlabelled, labelledX, labelledY, testX, testY,
+                    (e, h, counters) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h, counters); }, name, resumed);
+            }, retrain);
+        FromCache = run.FromCache;
+        return run.Result;
+    }
+
+    // Bump when training changes in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
+    /// <summary>The encoder's codes in eval mode, on the CPU: y (class probabilities) and z (style).</summary>
+    public (Tensor Y, Tensor Z) Encode(Tensor x)
+    {
+        var both = AaeEval.Rows(x.shape[0], (s, n) =>
+        {
+            var code = Q.forward(x.narrow(0, s, n).to(Lab.Device));
+            return torch.cat(new[] { code.Y, code.Z }, 1);
+        }, Q);
+        return (both.narrow(1, 0, Config.Classes), both.narrow(1, Config.Classes, Config.StyleDim));
+    }
+
+    /// <summary>Predicted classes argmax y, int64 on the CPU.</summary>
+    public Tensor Predict(Tensor x)
+        => AaeEval.Rows(x.shape[0], (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)).ClassLogits.argmax(1), Q);
+
+    /// <summary>Fraction of <paramref name="x"/> whose predicted class differs from <paramref name="labels"/>.</summary>
+    public double ErrorRate(Tensor x, Tensor labels)
+    {
+        using var _ = torch.NewDisposeScope();
+        return Predict(x).ne(labels.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
+    }
+
+    /// <summary>Pixel probabilities sigmoid(P([z, y])) in eval mode, N×784 on the CPU.</summary>
+    public Tensor Decode(Tensor z, Tensor y)
+        => AaeEval.Rows(z.shape[0], (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
+
+    /// <summary>
+    /// Endless batches of a loader, epoch after epoch. The row order is copied out as an array so that no tensor
+    /// outlives the training step (and its dispose scope) in which it was drawn.
+    /// </summary>
+    sealed class CyclingBatches(BatchLoader loader, Tensor x, Tensor y)
+    {
+        int _epoch, _position;
+        long[] _order = Array.Empty<long>();
+
+        /// <summary>Where the cycle stands, for an epoch checkpoint.</summary>
+        public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long> { ["labelled epoch"] = _epoch, ["labelled position"] = _position };
+
+        /// <summary>Continues from <see cref="Counters"/> (each pass's order is a function of its index).</summary>
+        public void Restore(IReadOnlyDictionary<string, long> counters)
+        {
+            _epoch = (int)counters["labelled epoch"];
+            _position = (int)counters["labelled position"];
+            if (_epoch > 0)
+            {
+                using var order = loader.Order(_epoch - 1);
+                _order = order.data<long>().ToArray();
+            }
+        }
+
+        public Batch Next()
+        {
+            if (_position + loader.BatchSize > _order.Length)
+            {
+                using var order = loader.Order(_epoch++);
+                _order = order.data<long>().ToArray();
+                _position = 0;
+            }
+            using var index = torch.tensor(_order.AsSpan(_position, loader.BatchSize).ToArray(), ScalarType.Int64);
+            _position += loader.BatchSize;
+            return new Batch(x.index_select(0, index.to(x.device)), y.index_select(0, index.to(y.device)));
+        }
+    }
+}

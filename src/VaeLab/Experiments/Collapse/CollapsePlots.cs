@@ -1,0 +1,84 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Plots;
+using VaeLab.Training;
+
+namespace VaeLab.Experiments.Collapse;
+
+/// <summary>Figures of the posterior-collapse runs (notebooks 03 and 04).</summary>
+public static class CollapsePlots
+{
+    /// <summary>
+    /// One image grid per run: the fixed training images on top, then per checkpoint a row of their reconstructions
+    /// and a row of decoded prior samples. <paramref name="brighten"/> &gt; 1 raises faint pixels (p^(1/brighten)),
+    /// as the document does ("smaller pixel values were increased"). Row labels give the step of each checkpoint.
+    /// </summary>
+    public static Figure Checkpoints(CollapseRun run, double brighten = 1.0)
+    {
+        using var _ = torch.NewDisposeScope();
+        var rows = new List<Tensor> { run.OriginalImages() };
+        var labels = new List<string> { "inputs" };
+        foreach (var c in run.Checkpoints)
+        {
+            rows.Add(c.ReconstructionImages()); labels.Add($"recon {c.Step}");
+            rows.Add(c.SampleImages()); labels.Add($"sample {c.Step}");
+        }
+        var all = torch.cat(rows, 0);
+        if (brighten != 1.0) all = all.clamp(0, 1).pow(1.0 / brighten);
+        return Fig.ImageGrid(all, (int)rows[0].shape[0], $"{run.Name}: by step", labels);
+    }
+
+    /// <summary>
+    /// The document's "training values": per latent dimension, the band between the min and max over the test batch of
+    /// the posterior mean (left) and standard deviation (right), over training.
+    /// </summary>
+    public static Figure Bands(CollapseRun run)
+    {
+        var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
+        int d = run.Snapshots[0].Bands.MeanMin.Length;
+        Figure Panel(Func<LatentSnapshot, double[]> lo, Func<LatentSnapshot, double[]> hi, string y, bool log, bool legend)
+        {
+            var traces = new List<Trace>();
+            for (int k = 0; k < d; k++)
+            {
+                string colour = Fig.Palette[k % Fig.Palette.Length];
+                traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => lo(s)[k]).ToArray()), ("mode", "lines"),
+                    ("line.color", colour), ("line.width", 1), ("legendgroup", $"z{k}"), ("showlegend", false), ("name", $"z{k} min")));
+                traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => hi(s)[k]).ToArray()), ("mode", "lines"),
+                    ("line.color", colour), ("line.width", 1), ("fill", "tonexty"), ("fillcolor", colour + "33"), ("legendgroup", $"z{k}"), ("showlegend", legend), ("name", $"z{k}")));
+            }
+            return Fig.Chart(traces, ("xaxis.title.text", "step"), ("yaxis.title.text", y), ("yaxis.type", log ? "log" : null));
+        }
+        return Fig.SideBySide($"{run.Name}: min–max over the test batch per latent dimension",
+            ("posterior mean", Panel(s => s.Bands.MeanMin, s => s.Bands.MeanMax, "mean", false, true)),
+            ("posterior standard deviation (log)", Panel(s => s.Bands.StdMin, s => s.Bands.StdMax, "std", true, false)));
+    }
+
+    /// <summary>Per-step training KL (nats) and reconstruction (per-pixel MSE), with β on a second axis.</summary>
+    public static Figure Curves(CollapseRun run)
+    {
+        var steps = Enumerable.Range(0, run.History.Steps("kl").Count).Select(i => (double)i).ToArray();
+        var kl = Fig.Chart(new[]
+        {
+            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("kl").ToArray()), ("mode", "lines"), ("name", "KL (training batch)"), ("line.color", Fig.Palette[0]), ("line.width", 1)),
+            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Kl).ToArray()), ("mode", "lines+markers"), ("name", "KL (test batch)"), ("line.color", Fig.Palette[3])),
+        }, ("xaxis.title.text", "step"), ("yaxis.title.text", "KL, nats (log)"), ("yaxis.type", "log"));
+        var recon = Fig.Chart(new[]
+        {
+            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("recon").ToArray()), ("mode", "lines"), ("name", "recon (training batch)"), ("line.color", Fig.Palette[1]), ("line.width", 1)),
+            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Reconstruction).ToArray()), ("mode", "lines+markers"), ("name", "recon (test batch)"), ("line.color", Fig.Palette[4])),
+        }, ("xaxis.title.text", "step"), ("yaxis.title.text", "per-pixel MSE"));
+        var beta = Fig.Chart(new[]
+        {
+            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("beta").ToArray()), ("mode", "lines"), ("name", "β"), ("line.color", Fig.Palette[2])),
+        }, ("xaxis.title.text", "step"), ("yaxis.title.text", "β"), ("yaxis.range", new[] { -0.05, 1.05 }));
+        return Fig.SideBySide($"{run.Name}: loss terms and β", ("KL", kl), ("reconstruction", recon), ("β", beta));
+    }
+
+    /// <summary>One test-batch diagnostic (e.g. s =&gt; s.Kl) of several runs over training.</summary>
+    public static Figure Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false)
+    {
+        var traces = runs.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4));
+        return Fig.Chart(traces, ("title.text", title), ("xaxis.title.text", "step"), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Metrics;
+using VaeLab.Nn;
+using VaeLab.Training;
+
+namespace VaeLab.Experiments.Collapse;
+
+/// <summary>Hyperparameters of the posterior-collapse experiments (notebooks 03 and 04).</summary>
+public sealed record CollapseConfig
+{
+    public int Epochs { get; init; } = 20;                  // passes over the training subset (the document gives none; 20 ≈ 19k steps)
+    public int TrainSubset { get; init; } = 60_000;         // first n training images (MNIST has 60k)
+    public int BatchSize { get; init; } = 64;               // the document's batch size
+    public double LearningRate { get; init; } = 1e-3;       // Adam
+    public int LatentDim { get; init; } = 10;               // D; the document maps to "a very low dimensional space"
+    public int ConvChannels { get; init; } = 16;            // conv VAE: 16 then 32 channels (65.6k parameters, cheap on 2 cores)
+    public int[] MlpHidden { get; init; } = { 64 };         // MLP VAE encoder widths (decoder mirrors): 103k parameters, same order as the conv VAE
+    public int TestBatch { get; init; } = 1000;             // fixed test images for KL, active units, MI and bands
+    public int MiDraws { get; init; } = 8;                  // z draws per test image in the MI estimate (SE ≈ 0.1 nats with one)
+    public int Evaluations { get; init; } = 40;             // evaluation points over a run (plus step 0 and the end)
+    public int Checkpoints { get; init; } = 6;              // image checkpoints over a run (including step 0 and the end)
+    public int ShownImages { get; init; } = 8;              // fixed training images reconstructed, and prior samples, per checkpoint
+    public double WarmupFraction { get; init; } = 0.2;      // delayed linear: β = 0 for this fraction of the run
+    public double RampFraction { get; init; } = 0.4;        // ... then rises linearly to 1 over this fraction
+    public int Cycles { get; init; } = 4;                   // cyclical: M (Fu et al. 2019)
+    public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
+    public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
+
+    /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
+    public static CollapseConfig For(string profile) => profile switch
+    {
+        "smoke" => new CollapseConfig { Epochs = 2, TrainSubset = 512, TestBatch = 128, Evaluations = 4, Checkpoints = 2 },
+        "default" => new CollapseConfig { Epochs = 3, TrainSubset = 8192, TestBatch = 500, Evaluations = 24, Checkpoints = 4 },
+        "paper" => new CollapseConfig(),
+        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
+    };
+
+    /// <summary>The delayed linear warm-up of this config.</summary>
+    public BetaSchedule Annealing => new DelayedLinearBeta(WarmupFraction, RampFraction);
+    /// <summary>The cyclical schedule of this config.</summary>
+    public BetaSchedule Cyclical => new CyclicalBeta(Cycles, CycleRatio);
+}
+
+/// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction as
+/// per-pixel MSE, MeanStd the average posterior standard deviation).</summary>
+public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd, LatentBands Bands)
+{
+    /// <summary>Width of the mean band (max − min over the batch), averaged over latent dimensions.</summary>
+    public double MeanRange => Bands.MeanMax.Zip(Bands.MeanMin, (hi, lo) => hi - lo).Average();
+}
+
+/// <summary>Images at one step: reconstructions of the fixed training images and decodings of fixed prior draws
+/// (probabilities in [0,1], row-major n×784 on the CPU).</summary>
+public sealed record ImageCheckpoint(int Step, float[] Reconstructions, float[] Samples, int Count)
+{
+    public Tensor ReconstructionImages() => torch.tensor(Reconstructions).reshape(Count, 1, 28, 28);
+    public Tensor SampleImages() => torch.tensor(Samples).reshape(Count, 1, 28, 28);
+}
+
+/// <summary>One training run: per-step training terms (History steps "loss", "recon", "kl", "beta"),
+/// evaluations on the test batch, image checkpoints, and the fixed training images.</summary>
+public sealed record CollapseRun(string Name, string Model, long Parameters, BetaSchedule Schedule, int TotalSteps,
+    History History, IReadOnlyList<LatentSnapshot> Snapshots, IReadOnlyList<ImageCheckpoint> Checkpoints,
+    float[] Originals, double Seconds)
+{
+    /// <summary>True when the weights and these records came from the checkpoint cache (Seconds is then the original training time).</summary>
+    public bool FromCache { get; init; }
+    public LatentSnapshot Final => Snapshots[^1];
+    public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
+    public override string ToString() =>
+        $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
+        $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI {Final.MutualInformation:0.###} nats";
+}
+
+/// <summary>
+/// Trains a Gaussian VAE with the document's loss (<see cref="MseKl"/>: per-pixel mean squared error + β · summed KL)
+/// under a β schedule, through <see cref="TrainLoop.Run"/>, recording the collapse diagnostics along the way.
+/// </summary>
+public static class CollapseTrainer
+{
+    /// <param name="name">Run name (progress, legends).</param>
+    /// <param name="makeModel">Builds the model; called after re-seeding so every run starts from the same init.</param>
+    /// <param name="schedule">β over the run.</param>
+    /// <param name="data">Train and test images (N×1×28×28 in [0,1]).</param>
+    /// <param name="cfg">Hyperparameters.</param>
+    /// <param name="retrain">true: train even when the checkpoint cache holds this run.</param>
+    public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
+        where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
+        if (cfg.TrainSubset > data.Train.Count)
+            throw new ArgumentException($"TrainSubset {cfg.TrainSubset} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
+        if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
+            throw new ArgumentException($"TestBatch {cfg.TestBatch} must be in [2, {data.Test.Count}] (the test images of {data.Used}).", nameof(cfg));
+        if (cfg.Evaluations < 1 || cfg.Checkpoints < 2 || cfg.ShownImages < 1)
+            throw new ArgumentException("Evaluations ≥ 1, Checkpoints ≥ 2 and ShownImages ≥ 1 are needed.", nameof(cfg));
+
+        Lab.Seed(cfg.Seed);
+        var model = makeModel();
+        model.to(Lab.Device);
+        long parameters = model.parameters().Sum(p => p.numel());
+        var train = data.Train.Take(cfg.TrainSubset).Images;
+        var test = data.Test.Take(cfg.TestBatch).Images;
+        var shown = data.Train.Take(cfg.ShownImages).Images;
+        var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };
+        var run = CheckpointCache.LoadOrTrain($"collapse-{model.GetType().Name}-v{CacheFormat}", key, new[] { train, test, shown }, new[] { model },
+            () => Fit(name, model, schedule, train, test, shown, cfg), retrain);
+        var f = run.Result;
+        return new CollapseRun(name, model.GetName(), parameters, schedule, f.TotalSteps, f.History, f.Snapshots, f.Checkpoints, f.Originals, f.Seconds) { FromCache = run.FromCache };
+    }
+
+    // Bump when training or the recorded diagnostics change in a way the cache key cannot see.
+    const int CacheFormat = 1;
+
+    /// <summary>What a run records, as stored in the checkpoint cache.</summary>
+    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals, double Seconds);
+
+    static CollapseFit Fit<TModel>(string name, TModel model, BetaSchedule schedule, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
+        where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
+        var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+        var loader = new BatchLoader(trainImages.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
+        int total = cfg.Epochs * loader.BatchesPerEpoch;
+        using var testX = testImages.to(Lab.Device);
+        using var shown = shownImages.to(Lab.Device);
+        Tensor prior;
+        using (var g = new torch.Generator((ulong)cfg.Seed + 12345)) prior = torch.randn(cfg.ShownImages, model.LatentDim, generator: g).to(Lab.Device);
+
+        var evalSteps = Enumerable.Range(0, cfg.Evaluations + 1).Select(k => (int)Math.Round((double)k * total / cfg.Evaluations)).ToHashSet();
+        var checkpointSteps = Enumerable.Range(0, cfg.Checkpoints).Select(k => (int)Math.Round((double)k * total / (cfg.Checkpoints - 1))).ToHashSet();
+        var snapshots = new List<LatentSnapshot>();
+        var checkpoints = new List<ImageCheckpoint>();
+
+        void Observe(int step)
+        {
+            double beta = schedule.At(Math.Min(step, Math.Max(0, total - 1)), Math.Max(1, total));
+            if (evalSteps.Contains(step) && (snapshots.Count == 0 || snapshots[^1].Step != step))
+                snapshots.Add(Evaluate(model, testX, step, beta, cfg.MiDraws));
+            if (checkpointSteps.Contains(step) && (checkpoints.Count == 0 || checkpoints[^1].Step != step))
+                checkpoints.Add(Images(model, shown, prior, step));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var history = TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        {
+            Observe(ctx.Step);
+            double beta = schedule.At(ctx.Step, total);
+            var output = model.forward(batch.X);
+            var terms = MseKl.Loss(output.Logits, batch.X, output.Mean, output.LogVar, beta);
+            if (!ctx.Finite("loss", terms.Total)) return new Dictionary<string, Tensor>();
+            opt.zero_grad();
+            terms.Total.backward();
+            opt.step();
+            return new Dictionary<string, Tensor>
+            {
+                ["loss"] = terms.Total, ["recon"] = terms.Reconstruction, ["kl"] = terms.Kl, ["beta"] = torch.tensor((float)beta), // TrainLoop reads float32 scalars
+            };
+        }, recordSteps: true);
+        Observe(total);
+        clock.Stop();
+        prior.Dispose();
+        var originals = shown.cpu().flatten().data<float>().ToArray();
+        return new CollapseFit(total, history, snapshots, checkpoints, originals, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>KL, reconstruction, active units, MI and bands of the encoder on <paramref name="x"/>, without
+    /// changing the model (eval mode and no_grad; train mode restored).</summary>
+    public static LatentSnapshot Evaluate(nn.Module<Tensor, VaeOutput> model, Tensor x, int step, double beta, int miDraws = 1)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = torch.NewDisposeScope();
+            using var __ = torch.no_grad();
+            var output = model.forward(x);
+            double recon = MseKl.Reconstruction(output.Logits, x).item<float>();
+            return new LatentSnapshot(step, beta, PosteriorStats.Kl(output.Mean, output.LogVar), recon,
+                PosteriorStats.ActiveUnits(output.Mean), PosteriorStats.MutualInformation(output.Mean, output.LogVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(output.LogVar), PosteriorStats.Bands(output.Mean, output.LogVar));
+        }
+        finally { if (wasTraining) model.train(); }
+    }
+
+    static ImageCheckpoint Images<TModel>(TModel model, Tensor shown, Tensor prior, int step) where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = torch.NewDisposeScope();
+            using var __ = torch.no_grad();
+            var recon = model.forward(shown).Logits.sigmoid().cpu().flatten().data<float>().ToArray();
+            var samples = model.Decode(prior).sigmoid().cpu().flatten().data<float>().ToArray();
+            return new ImageCheckpoint(step, recon, samples, (int)shown.shape[0]);
+        }
+        finally { if (wasTraining) model.train(); }
+    }
+}

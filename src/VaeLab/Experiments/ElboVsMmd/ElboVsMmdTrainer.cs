@@ -1,0 +1,114 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Losses;
+using VaeLab.Training;
+
+namespace VaeLab.Experiments.ElboVsMmd;
+
+/// <summary>
+/// The logged loss terms of one training run: per-epoch means, and means over consecutive windows of
+/// <see cref="StepWindow"/> steps (at most about <see cref="ElboVsMmdTrainer.CurvePoints"/> points, for loss curves
+/// over steps); the wall time and the number of steps.
+/// </summary>
+public sealed record TrainingCurves(Dictionary<string, double[]> PerEpoch, Dictionary<string, double[]> PerWindow, int StepWindow,
+                                    double Seconds, int Steps)
+{
+    /// <summary>The step (1-based) at the end of each window, as x values for <see cref="PerWindow"/>.</summary>
+    public double[] WindowEnds(string name) =>
+        Enumerable.Range(1, PerWindow[name].Length).Select(i => (double)Math.Min(Steps, i * StepWindow)).ToArray();
+
+    /// <summary>True when the weights and curves came from the checkpoint cache (Seconds is then the original run's).</summary>
+    public bool FromCache { get; init; }
+}
+
+/// <summary>Training of notebook 02's two models, each through <see cref="TrainLoop"/> and the checkpoint cache.</summary>
+public static class ElboVsMmdTrainer
+{
+    /// <summary>About how many points each per-step curve keeps.</summary>
+    public const int CurvePoints = 400;
+
+    /// <summary>Bumped when training or <see cref="TrainingCurves"/> change, so older cache entries are not reused.</summary>
+    const int CacheFormat = 2;
+
+    /// <summary>
+    /// Trains the conv VAE on the single-sample Monte-Carlo ELBO (the document's estimator):
+    /// loss = −mean over the batch of [log p(x|z) + log p(z) − log q(z|x)], with Adam. Logs the three terms (batch means).
+    /// </summary>
+    public static TrainingCurves TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    {
+        var data = Select(train, cfg);
+        return Cached($"nb02-elbo-v{CacheFormat}", model, data, cfg, retrain, () =>
+        {
+            var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+            var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
+            return TrainLoop.Run("ELBO VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+            {
+                var x = batch.X.to(Lab.Device);
+                var o = model.forward(x);
+                var logPx = Bernoulli.LogLikelihood(o.Logits, x).mean();
+                var logPz = Gaussian.LogStandardNormal(o.Z).mean();
+                var logQz = Gaussian.LogLikelihood(o.Z, o.Mean, o.LogVar).mean();
+                var loss = -(logPx + logPz - logQz);
+                if (!ctx.Finite("-elbo", loss)) return new Dictionary<string, Tensor>();
+                opt.zero_grad(); loss.backward(); opt.step();
+                return new Dictionary<string, Tensor> { ["-elbo"] = loss, ["log p(x|z)"] = logPx, ["log p(z)"] = logPz, ["log q(z|x)"] = logQz };
+            }, recordSteps: true);
+        });
+    }
+
+    /// <summary>
+    /// Trains the MMD-VAE on the document's loss: mean squared error between x and sigmoid(logits), averaged over
+    /// pixels and the batch (Keras's k_mean), plus MmdWeight · MMD(N(0, I) samples, codes) with the document's kernel.
+    /// </summary>
+    public static TrainingCurves TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    {
+        var data = Select(train, cfg);
+        return Cached($"nb02-mmd-v{CacheFormat}", model, data, cfg, retrain, () =>
+        {
+            var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+            var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
+            return TrainLoop.Run("MMD-VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+            {
+                var x = batch.X.to(Lab.Device);
+                var o = model.forward(x);
+                var mse = nn.functional.mse_loss(o.Reconstruction, x);
+                var mmd = Mmd.ToNormal(o.Z);
+                var loss = mse + cfg.MmdWeight * mmd;
+                if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
+                opt.zero_grad(); loss.backward(); opt.step();
+                return new Dictionary<string, Tensor> { ["loss"] = loss, ["mse"] = mse, ["mmd"] = mmd };
+            }, recordSteps: true);
+        });
+    }
+
+    static ImageDataset Select(ImageDataset train, ElboVsMmdConfig cfg)
+    {
+        if (cfg.TrainExamples < cfg.BatchSize)
+            throw new ArgumentException($"TrainExamples ({cfg.TrainExamples}) must be at least BatchSize ({cfg.BatchSize}).", nameof(cfg));
+        return cfg.TrainExamples >= train.Count ? train : train.Take(cfg.TrainExamples);
+    }
+
+    static TrainingCurves Cached(string name, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain, Func<History> train)
+    {
+        model.to(Lab.Device);
+        // Key on the training settings only (evaluation sizes do not change the weights) and on the setup seed the
+        // model was initialised under.
+        var trainingPart = cfg with { TestExamples = 0, KnnReferences = 0, KnnK = 0, IwaeExamples = 0, IwaeSamples = 0, GeneratedSamples = 0 };
+        var selection = $"{data.Name}: first {data.Count} training images; initialised under Lab seed {Lab.Info?.Seed}";
+        var run = CheckpointCache.LoadOrTrain(name, trainingPart, selection, cfg.Seed,
+            new[] { model }, () =>
+            {
+                Lab.Seed(cfg.Seed);
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var history = train();
+                int steps = history.Names.Select(n => history.Steps(n).Count).DefaultIfEmpty(0).Max();
+                int window = Math.Max(1, (steps + CurvePoints - 1) / CurvePoints);
+                return new TrainingCurves(
+                    history.Names.ToDictionary(n => n, n => history[n].ToArray()),
+                    history.Names.ToDictionary(n => n, n => history.Steps(n).Chunk(window).Select(w => w.Average()).ToArray()),
+                    window, watch.Elapsed.TotalSeconds, steps);
+            }, retrain);
+        return run.Result with { FromCache = run.FromCache };
+    }
+}

@@ -1,0 +1,42 @@
+namespace VaeLab.Experiments.Gaussians;
+
+/// <summary>Notebook 01's settings: two 2-D Gaussians, an autoencoder with a 1-d bottleneck against a VAE.</summary>
+public sealed record GaussiansConfig
+{
+    public int TrainPoints { get; init; } = 10_000;        // training points from the mixture, half per cluster
+    public int HeldOutPoints { get; init; } = 2_000;       // independent points for the sample-quality measures
+    public int DataSeed { get; init; } = 1;                // seed of the training points (held-out uses DataSeed + 1)
+    public int HiddenSize { get; init; } = 10;             // hidden units, both networks (the document's VAE has 10)
+
+    public int AeEpochs { get; init; } = 2_000;            // autoencoder passes over the training points
+    public int AeBatchSize { get; init; } = 5_000;         // the document's batch size
+    public double AeLearningRate { get; init; } = 1e-3;    // Adam, as in the document
+
+    public int VaeEpochs { get; init; } = 2_000;           // VAE passes over the training points
+    public int VaeBatchSize { get; init; } = 5_000;        // the document gives none for the VAE; the AE's
+    public double VaeLearningRate { get; init; } = 1e-3;   // Adam
+    public int SamplesZ { get; init; } = 3;                // n_sample_z: latent samples per input in the ELBO
+
+    public int GeneratedPoints { get; init; } = 2_000;     // model samples / decodings compared with held-out data
+    public double KernelBandwidth { get; init; } = 1.0;    // MMD kernel σ: the clusters' standard deviation
+    public int Neighbours { get; init; } = 20;             // neighbourhood size of the local-spread measure
+
+    public int[] EstimatorSampleCounts { get; init; } = { 1, 4, 16, 64 }; // latent samples per gradient estimate
+    public int EstimatorDraws { get; init; } = 400;        // independent estimates per (estimator, sample count)
+    public int EstimatorInputs { get; init; } = 100;       // held-out inputs averaged in one estimate
+
+    public int Seed { get; init; } = 0;                    // shuffling seed of the batch loaders
+
+    /// <summary>"smoke" (CI, under a minute for the whole notebook), "default" (a few minutes), "paper" (the document's).</summary>
+    public static GaussiansConfig For(string profile) => profile switch
+    {
+        "smoke" => new GaussiansConfig
+        {
+            TrainPoints = 4_000, HeldOutPoints = 1_000, AeEpochs = 150, AeBatchSize = 1_000, VaeEpochs = 150, VaeBatchSize = 1_000,
+            GeneratedPoints = 1_000, EstimatorSampleCounts = new[] { 1, 8 }, EstimatorDraws = 50, EstimatorInputs = 50,
+        },
+        "default" => new GaussiansConfig(),
+        "paper" => new GaussiansConfig { AeEpochs = 5_000, VaeEpochs = 5_000, EstimatorDraws = 1_000 },
+        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
+    };
+}

@@ -1,0 +1,132 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Losses;
+using VaeLab.Training;
+
+namespace VaeLab.Experiments.Gaussians;
+
+/// <summary>A trained model and its per-epoch history; FromCache when the checkpoint cache supplied both.</summary>
+public sealed record Trained<TModel>(TModel Model, History History, bool FromCache = false);
+
+/// <summary>Notebook 01's training and measurements, one call each.</summary>
+public static class GaussiansTrainer
+{
+    /// <summary>Trains <see cref="Autoencoder2D"/> (1-d bottleneck) with Adam on the squared error; records "loss".</summary>
+    /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
+    public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false)
+    {
+        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenSize, bottleneckSize: 1);
+        model.to(Lab.Device);
+        var run = CheckpointCache.LoadOrTrain($"nb01-ae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
+            new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
+        model.eval();
+        return new Trained<Autoencoder2D>(model, run.Result, run.FromCache);
+    }
+
+    // Bump when training changes in a way the key cannot see, so old cache entries are not reused.
+    const int CacheFormat = 1;
+
+    static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
+    {
+        var opt = optim.Adam(model.parameters(), cfg.AeLearningRate);
+        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.AeBatchSize, cfg.Seed);
+        model.train();
+        return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        {
+            var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
+            if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["loss"] = loss };
+        });
+    }
+
+    /// <summary>
+    /// Trains <see cref="GaussianVae"/> by maximising the ELBO (<see cref="Elbo.GaussianLikelihood"/>) with Adam;
+    /// records per-example batch means of "elbo", "loglik" (the expected log-likelihood, the reconstruction term)
+    /// and "kl", in nats.
+    /// </summary>
+    /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
+    public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false)
+    {
+        var model = new GaussianVae((int)train.shape[1], cfg.HiddenSize, bottleneckSize: 1, cfg.SamplesZ);
+        model.to(Lab.Device);
+        var run = CheckpointCache.LoadOrTrain($"nb01-vae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
+            new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
+        model.eval();
+        return new Trained<GaussianVae>(model, run.Result, run.FromCache);
+    }
+
+    static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)
+    {
+        var opt = optim.Adam(model.parameters(), cfg.VaeLearningRate);
+        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.VaeBatchSize, cfg.Seed);
+        model.train();
+        return TrainLoop.Run("vae", cfg.VaeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        {
+            var o = model.forward(batch.X);
+            var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
+            var elbo = terms.Elbo.mean();
+            var loss = -elbo;
+            if (!ctx.Finite("-elbo", loss)) return new Dictionary<string, Tensor>();
+            opt.zero_grad(); loss.backward(); opt.step();
+            return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
+        });
+    }
+
+    /// <summary>Encodes then decodes <paramref name="x"/> (N×2) without gradients.</summary>
+    public static Tensor Reconstruct(Autoencoder2D ae, Tensor x)
+    {
+        using var _ = torch.no_grad();
+        return ae.forward(x.to(Lab.Device)).Reconstruction.cpu();
+    }
+
+    /// <summary>
+    /// The autoencoder used as a generator: <paramref name="n"/> codes drawn uniformly over the range its encoder
+    /// gives <paramref name="reference"/> (e.g. the training points), then decoded.
+    /// </summary>
+    public static Tensor DecodeUniformCodes(Autoencoder2D ae, Tensor reference, int n)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var codes = ae.Encode(reference.to(Lab.Device));
+        var lo = codes.min(0).values;
+        var hi = codes.max(0).values;
+        var u = torch.rand(new long[] { n, codes.shape[1] }, device: codes.device);
+        return ae.Decode(lo + u * (hi - lo)).cpu().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// VAE reconstructions: one z ~ q(z|x) per input, then the likelihood's mean (Mean) and a draw x ~ p(x|z) (Sample).
+    /// </summary>
+    public static (Tensor Mean, Tensor Sample) Reconstruct(GaussianVae vae, Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var (zMean, zLogVar) = vae.Encode(x.to(Lab.Device));
+        var (mean, logVar) = vae.Decode(Gaussian.Reparameterize(zMean, zLogVar));
+        var sample = mean + (0.5 * logVar).exp() * torch.randn_like(mean);
+        return (mean.cpu().MoveToOuterDisposeScope(), sample.cpu().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Draws of both estimators of ∇_φ E_{q_φ(z|x)}[log p_θ(x|z)] (φ: the encoder, θ fixed), averaged over the
+    /// inputs <paramref name="x"/>, at the VAE's current parameters, for every sample count in the config.
+    /// Returns score-function and reparameterization draws per sample count, in that order.
+    /// </summary>
+    public static IReadOnlyList<EstimatorDraws> CompareEstimators(GaussianVae vae, Tensor x, GaussiansConfig cfg)
+    {
+        var inputs = x.to(Lab.Device);
+        var phi = vae.EncoderParameters().Cast<Tensor>().ToList();
+        Tensor LogLikelihood(Tensor z) // S×B×d_z → S×B
+        {
+            var (mean, logVar) = vae.Decode(z);
+            return Gaussian.LogLikelihood(inputs, mean, logVar);
+        }
+        var results = new List<EstimatorDraws>();
+        foreach (int s in cfg.EstimatorSampleCounts)
+            foreach (var kind in new[] { GradientEstimator.ScoreFunction, GradientEstimator.Reparameterization })
+                results.Add(GradientEstimators.Draw(kind, () => vae.Encode(inputs), LogLikelihood, phi, s, cfg.EstimatorDraws));
+        return results;
+    }
+}

@@ -1,0 +1,20 @@
+using static TorchSharp.torch;
+
+namespace VaeLab.Nn;
+
+/// <summary>
+/// What a Gaussian-latent VAE returns: decoder <see cref="Logits"/> (shaped like the input), the encoder's
+/// <see cref="Mean"/> and <see cref="LogVar"/> (N×D) and the reparameterised sample <see cref="Z"/> (N×D).
+/// </summary>
+public sealed record VaeOutput(Tensor Logits, Tensor Mean, Tensor LogVar, Tensor Z);
+
+/// <summary>A VAE with a Gaussian encoder q(z|x) and a decoder from z to pixel logits.</summary>
+public interface IGaussianVae
+{
+    /// <summary>Latent dimension D.</summary>
+    int LatentDim { get; }
+    /// <summary>Encoder: mean and log-variance of q(z|x), each N×D.</summary>
+    (Tensor Mean, Tensor LogVar) Encode(Tensor x);
+    /// <summary>Decoder: pixel logits N×1×28×28 from z (N×D).</summary>
+    Tensor Decode(Tensor z);
+}

@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Experiments.Collapse;
+using VaeLab.Training;
+
+namespace VaeLab.Tests.Experiments.Collapse;
+
+public class CollapseTrainerTests
+{
+    static DatasetSplits Tiny(int n)
+    {
+        var g = new torch.Generator(7);
+        var train = new ImageDataset("tiny", torch.rand(n, 1, 28, 28, generator: g), torch.zeros(n, dtype: ScalarType.Int64), new[] { "only" });
+        var test = new ImageDataset("tiny", torch.rand(n, 1, 28, 28, generator: g), torch.zeros(n, dtype: ScalarType.Int64), new[] { "only" });
+        return new DatasetSplits(train, test, "tiny", "tiny", "test");
+    }
+
+    static CollapseConfig Small => CollapseConfig.For("smoke") with { Epochs = 1, TrainSubset = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 3, LatentDim = 3, ConvChannels = 4 };
+
+    [Fact]
+    public void EvaluationDoesNotChangeWeightsAndTrainingDoes()
+    {
+        Lab.Setup(seed: 2);
+        var model = new CollapseConvVae(3, 4);
+        var before = model.parameters().Select(p => p.detach().clone()).ToArray();
+        var snap = CollapseTrainer.Evaluate(model, torch.rand(8, 1, 28, 28), step: 0, beta: 1);
+        Assert.True(model.training);
+        Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
+        Assert.InRange(snap.ActiveUnits, 0, 3);
+        Assert.True(snap.Kl >= 0);
+
+        CollapseConvVae? trained = null;
+        var run = CollapseTrainer.Train("tiny", () => trained = new CollapseConvVae(3, 4), new ConstantBeta(1), Tiny(32), Small);
+        Assert.Equal(2, run.TotalSteps);
+        Lab.Seed(Small.Seed);
+        var init = new CollapseConvVae(3, 4); // the trainer seeds with cfg.Seed before building, so this is its init
+        Assert.All(trained!.parameters().Zip(init.parameters()), pair => Assert.False(pair.First.allclose(pair.Second, 0, 0)));
+        Assert.Equal(2, run.History.Steps("kl").Count);
+        Assert.Equal(new[] { 1.0, 1.0 }, run.History.Steps("beta"));
+        // Step 0 and the end are both evaluated and checkpointed; the end differs from the start.
+        Assert.Equal(new[] { 0, 1, 2 }, run.Snapshots.Select(s => s.Step));
+        Assert.Equal(new[] { 0, 2 }, run.Checkpoints.Select(c => c.Step));
+        Assert.NotEqual(run.Checkpoints[0].Samples, run.Checkpoints[1].Samples);
+        Assert.Equal(3 * 784, run.Originals.Length);
+        Assert.Equal(CollapseConvVae.ParameterCount(3, 4), run.Parameters);
+    }
+
+    [Fact]
+    public void TrainingStartsFromTheSameInitForEveryRun()
+    {
+        Lab.Setup(seed: 2);
+        var a = CollapseTrainer.Train("a", () => new MlpVae(new[] { 8 }, 3), new ConstantBeta(0), Tiny(32), Small);
+        Lab.Setup(seed: 99);
+        var b = CollapseTrainer.Train("b", () => new MlpVae(new[] { 8 }, 3), new ConstantBeta(0), Tiny(32), Small, retrain: true);
+        Assert.Equal(a.Checkpoints[0].Samples, b.Checkpoints[0].Samples);
+        Assert.Equal(a.History.Steps("recon"), b.History.Steps("recon"));
+    }
+
+    [Fact]
+    public void ProfilesAreKnownAndUnknownOnesAreRejected()
+    {
+        Assert.Equal(64, CollapseConfig.For("paper").BatchSize);
+        Assert.Equal(64, CollapseConfig.For("default").BatchSize);
+        Assert.Contains("smoke", Assert.Throws<ArgumentException>(() => CollapseConfig.For("fast")).Message);
+    }
+}

@@ -1,0 +1,24 @@
+using VaeLab.Experiments.Gaussians;
+
+namespace VaeLab.Tests.Experiments.Gaussians;
+
+public class GaussiansConfigTests
+{
+    [Fact]
+    public void PaperProfileUsesTheDocumentsAutoencoderSettings()
+    {
+        var paper = GaussiansConfig.For("paper");
+        Assert.Equal(5000, paper.AeEpochs);
+        Assert.Equal(5000, paper.AeBatchSize);
+        Assert.Equal(1e-3, paper.AeLearningRate);
+        Assert.Equal(10, paper.HiddenSize);
+        Assert.Equal(3, paper.SamplesZ);
+    }
+
+    [Fact]
+    public void UnknownProfileNamesTheValidOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => GaussiansConfig.For("fast"));
+        Assert.Contains("\"smoke\", \"default\" or \"paper\"", e.Message);
+    }
+}
