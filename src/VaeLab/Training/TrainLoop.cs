@@ -43,6 +43,9 @@ public sealed class StepContext
         _run = run; _policy = policy; _lastFinite = lastFinite;
     }
 
+    /// <summary>A guard outside <see cref="TrainLoop.Run"/>, e.g. to drive one trainer phase by hand.</summary>
+    public StepContext(string run, NonFinitePolicy policy = NonFinitePolicy.Stop) : this(run, policy, new Dictionary<string, double>()) { }
+
     /// <summary>Global step (0-based), over all epochs.</summary>
     public int Step { get; internal set; }
     public int Epoch { get; internal set; }

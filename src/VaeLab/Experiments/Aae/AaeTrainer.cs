@@ -7,7 +7,11 @@ using VaeLab.Training;
 namespace VaeLab.Experiments.Aae;
 
 /// <summary>What one phase did: its loss, and whether the optimizer stepped (false when the loss was not finite).</summary>
-public sealed record PhaseResult(Tensor Loss, bool Updated);
+public sealed record PhaseResult(Tensor Loss, bool Updated)
+{
+    /// <summary>The detached loss after an update; the loss as it was when the update was skipped.</summary>
+    public static PhaseResult Of(Tensor loss, bool updated) => new(updated ? loss.detach() : loss, updated);
+}
 
 /// <summary>The discriminator phase's loss and D's accuracy on that batch's real and fake codes.</summary>
 public sealed record DiscriminatorPhaseResult(Tensor Loss, Tensor Accuracy, bool Updated);
@@ -48,7 +52,6 @@ public sealed class AaeTrainer
         _discriminatorOpt = optim.Adam(D.parameters(), config.RegularizationLr);
     }
 
-    void ZeroGrads() { Q.zero_grad(); P.zero_grad(); D.zero_grad(); }
 
     Tensor? Condition(Tensor? labels, long n)
     {
@@ -62,24 +65,22 @@ public sealed class AaeTrainer
     /// Phase 1: reconstruction loss −log p(x | P(Q(x))) (BCE from logits, sum over pixels, mean over the batch),
     /// stepping P and Q. Labels are needed only by the supervised variant.
     /// </summary>
-    /// <param name="finite">Guard called before the update (TrainLoop's <c>ctx.Finite</c>); false skips it.</param>
-    public PhaseResult ReconstructionPhase(Tensor x, Tensor? labels = null, Func<string, Tensor, bool>? finite = null)
+    /// <param name="guard">The training loop's step context: a non-finite loss skips or stops the update; null for none.</param>
+    public PhaseResult ReconstructionPhase(Tensor x, Tensor? labels = null, StepContext? guard = null)
     {
         Q.train(); P.train();
-        ZeroGrads();
         var logits = P.Decode(Q.forward(x), Condition(labels, x.shape[0]));
         var loss = (-Bernoulli.LogLikelihood(logits, x)).mean();  // sum over pixels, mean over the batch
-        return AaePhases.Result(loss, AaePhases.Update("reconstruction", loss, finite, _decoderOpt, _encoderOpt));
+        return PhaseResult.Of(loss, TrainStep.Update(guard, "reconstruction", loss, _decoderOpt, _encoderOpt));
     }
 
     /// <summary>
     /// Phase 2: D learns to tell prior samples N(0, PriorStd²·I) from codes Q(x) computed with Q in eval mode (no
     /// dropout, no gradient into Q); steps D only.
     /// </summary>
-    public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, StepContext? guard = null)
     {
         Q.eval(); D.train();
-        ZeroGrads();
         Tensor zFake;
         using (torch.no_grad()) zFake = Q.forward(x);
         Q.train();
@@ -88,17 +89,16 @@ public sealed class AaeTrainer
         var dFake = D.forward(zFake);
         var loss = Adversarial.DiscriminatorLoss(dReal, dFake, Config.Tiny);
         var accuracy = Adversarial.Accuracy(dReal.detach(), dFake.detach());
-        bool updated = AaePhases.Update("discriminator", loss, finite, _discriminatorOpt);
+        bool updated = TrainStep.Update(guard, "discriminator", loss, _discriminatorOpt);
         return new DiscriminatorPhaseResult(updated ? loss.detach() : loss, accuracy, updated);
     }
 
     /// <summary>Phase 3: Q (train mode) as the generator, loss −mean log D(Q(x)); steps Q only (D's gradients are discarded).</summary>
-    public PhaseResult GeneratorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    public PhaseResult GeneratorPhase(Tensor x, StepContext? guard = null)
     {
         Q.train(); D.train();
-        ZeroGrads();
         var loss = Adversarial.GeneratorLoss(D.forward(Q.forward(x)), Config.Tiny);
-        return AaePhases.Result(loss, AaePhases.Update("generator", loss, finite, _generatorOpt));
+        return PhaseResult.Of(loss, TrainStep.Update(guard, "generator", loss, _generatorOpt));
     }
 
     /// <summary>
@@ -111,7 +111,7 @@ public sealed class AaeTrainer
 
     History Train(Tensor x, Tensor? labels, Action<int, History>? onEpochEnd, string name, EpochCheckpoint.State? resumed)
     {
-        AaeEval.CheckImages(x, Q.InputDim, nameof(x));
+        AaeInput.CheckImages(x, Q.InputDim, nameof(x));
         if (ConditionClasses > 0 && labels is null) throw new ArgumentException("The supervised AAE needs training labels.", nameof(labels));
         var loader = new BatchLoader(x, ConditionClasses > 0 ? labels : null, Config.BatchSize, Config.Seed, dropLast: x.shape[0] >= Config.BatchSize);
         return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
@@ -119,11 +119,11 @@ public sealed class AaeTrainer
             using var owned = batch;
             var xb = batch.X.to(Lab.Device);
             var yb = batch.Y?.to(Lab.Device);
-            var recon = ReconstructionPhase(xb, yb, ctx.Finite);
+            var recon = ReconstructionPhase(xb, yb, ctx);
             if (!recon.Updated) return new Dictionary<string, Tensor>();
-            var disc = DiscriminatorPhase(xb, ctx.Finite);
+            var disc = DiscriminatorPhase(xb, ctx);
             if (!disc.Updated) return new Dictionary<string, Tensor>();
-            var gen = GeneratorPhase(xb, ctx.Finite);
+            var gen = GeneratorPhase(xb, ctx);
             if (!gen.Updated) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor>
             {
@@ -160,13 +160,13 @@ public sealed class AaeTrainer
     const int CacheFormat = 1;
 
     /// <summary>Codes Q(x) in eval mode (no dropout), N×latent on the CPU.</summary>
-    public Tensor Encode(Tensor x) => AaeEval.Rows(x.shape[0], (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)), Q);
+    public Tensor Encode(Tensor x) => Inference.Rows(x.shape[0], Inference.DefaultBatch, (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)), Q);
 
     /// <summary>Pixel probabilities sigmoid(P(z[, one-hot label])) in eval mode, N×784 on the CPU.</summary>
     public Tensor Decode(Tensor z, Tensor? labels = null)
     {
         var condition = Condition(labels, z.shape[0]);
-        return AaeEval.Rows(z.shape[0], (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), condition?.narrow(0, s, n).to(Lab.Device))), P);
+        return Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), condition?.narrow(0, s, n).to(Lab.Device))), P);
     }
 
     /// <summary>
@@ -178,8 +178,8 @@ public sealed class AaeTrainer
         using var _ = torch.NewDisposeScope();
         var z = Encode(x);
         var real = AaePriors.Gaussian(z.shape[0], Config.LatentDim, Config.PriorStd);
-        var dFake = AaeEval.Rows(z.shape[0], (s, n) => D.forward(z.narrow(0, s, n).to(Lab.Device)), D);
-        var dReal = AaeEval.Rows(real.shape[0], (s, n) => D.forward(real.narrow(0, s, n).to(Lab.Device)), D);
+        var dFake = Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => D.forward(z.narrow(0, s, n).to(Lab.Device)), D);
+        var dReal = Inference.Rows(real.shape[0], Inference.DefaultBatch, (s, n) => D.forward(real.narrow(0, s, n).to(Lab.Device)), D);
         return Adversarial.Accuracy(dReal, dFake).item<float>();
     }
 }

@@ -44,26 +44,23 @@ public sealed class SemiSupervisedAaeTrainer
         _classifierOpt = optim.Adam(Q.parameters(), config.ClassificationLr);
     }
 
-    void ZeroGrads() { Q.zero_grad(); P.zero_grad(); DGauss.zero_grad(); DCat.zero_grad(); }
 
     /// <summary>Phase 1: −log p(x | P([z, y])) (BCE from logits, sum over pixels, mean over the batch); steps P and Q.</summary>
-    public PhaseResult ReconstructionPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    public PhaseResult ReconstructionPhase(Tensor x, StepContext? guard = null)
     {
         Q.train(); P.train();
-        ZeroGrads();
         var code = Q.forward(x);
         var loss = (-Bernoulli.LogLikelihood(P.Decode(code.Z, code.Y), x)).mean();  // sum over pixels, mean over the batch
-        return AaePhases.Result(loss, AaePhases.Update("reconstruction", loss, finite, _decoderOpt, _encoderOpt));
+        return PhaseResult.Of(loss, TrainStep.Update(guard, "reconstruction", loss, _decoderOpt, _encoderOpt));
     }
 
     /// <summary>
     /// Phase 2: both discriminators against codes from Q in eval mode (no gradient into Q). The loss is the sum of
     /// the categorical and the Gaussian discriminator losses; the accuracy is that of D_cat and D_gauss averaged.
     /// </summary>
-    public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, StepContext? guard = null)
     {
         Q.eval(); DGauss.train(); DCat.train();
-        ZeroGrads();
         SemiSupervisedCode code;
         using (torch.no_grad()) code = Q.forward(x);
         Q.train();
@@ -74,27 +71,25 @@ public sealed class SemiSupervisedAaeTrainer
         var dyReal = DCat.forward(yReal); var dyFake = DCat.forward(code.Y);
         var loss = Adversarial.DiscriminatorLoss(dzReal, dzFake, Config.Tiny) + Adversarial.DiscriminatorLoss(dyReal, dyFake, Config.Tiny);
         var accuracy = 0.5 * (Adversarial.Accuracy(dzReal.detach(), dzFake.detach()) + Adversarial.Accuracy(dyReal.detach(), dyFake.detach()));
-        bool updated = AaePhases.Update("discriminator", loss, finite, _gaussOpt, _catOpt);
+        bool updated = TrainStep.Update(guard, "discriminator", loss, _gaussOpt, _catOpt);
         return new DiscriminatorPhaseResult(updated ? loss.detach() : loss, accuracy, updated);
     }
 
     /// <summary>Phase 3: Q (train mode) fools both discriminators; steps Q only.</summary>
-    public PhaseResult GeneratorPhase(Tensor x, Func<string, Tensor, bool>? finite = null)
+    public PhaseResult GeneratorPhase(Tensor x, StepContext? guard = null)
     {
         Q.train(); DGauss.train(); DCat.train();
-        ZeroGrads();
         var code = Q.forward(x);
         var loss = Adversarial.GeneratorLoss(DGauss.forward(code.Z), Config.Tiny) + Adversarial.GeneratorLoss(DCat.forward(code.Y), Config.Tiny);
-        return AaePhases.Result(loss, AaePhases.Update("generator", loss, finite, _generatorOpt));
+        return PhaseResult.Of(loss, TrainStep.Update(guard, "generator", loss, _generatorOpt));
     }
 
     /// <summary>Phase 4: cross-entropy of the class logits on labelled examples (mean over the batch); steps Q only.</summary>
-    public PhaseResult ClassificationPhase(Tensor x, Tensor labels, Func<string, Tensor, bool>? finite = null)
+    public PhaseResult ClassificationPhase(Tensor x, Tensor labels, StepContext? guard = null)
     {
         Q.train();
-        ZeroGrads();
         var loss = nn.functional.cross_entropy(Q.forward(x).ClassLogits, labels.to_type(ScalarType.Int64));
-        return AaePhases.Result(loss, AaePhases.Update("classification", loss, finite, _classifierOpt));
+        return PhaseResult.Of(loss, TrainStep.Update(guard, "classification", loss, _classifierOpt));
     }
 
     /// <summary>
@@ -109,8 +104,8 @@ public sealed class SemiSupervisedAaeTrainer
     History Train(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX, Tensor? testY,
                   Action<int, History, IReadOnlyDictionary<string, long>> onEpochEnd, string name, EpochCheckpoint.State? resumed)
     {
-        AaeEval.CheckImages(unlabelled, P.OutputDim, nameof(unlabelled));
-        AaeEval.CheckImages(labelledX, P.OutputDim, nameof(labelledX));
+        AaeInput.CheckImages(unlabelled, P.OutputDim, nameof(unlabelled));
+        AaeInput.CheckImages(labelledX, P.OutputDim, nameof(labelledX));
         if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.", nameof(labelledY));
         var loader = new BatchLoader(unlabelled, null, Config.BatchSize, Config.Seed, dropLast: unlabelled.shape[0] >= Config.BatchSize);
         var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
@@ -120,14 +115,14 @@ public sealed class SemiSupervisedAaeTrainer
         {
             using var owned = batch;
             var xb = batch.X.to(Lab.Device);
-            var recon = ReconstructionPhase(xb, ctx.Finite);
+            var recon = ReconstructionPhase(xb, ctx);
             if (!recon.Updated) return new Dictionary<string, Tensor>();
-            var disc = DiscriminatorPhase(xb, ctx.Finite);
+            var disc = DiscriminatorPhase(xb, ctx);
             if (!disc.Updated) return new Dictionary<string, Tensor>();
-            var gen = GeneratorPhase(xb, ctx.Finite);
+            var gen = GeneratorPhase(xb, ctx);
             if (!gen.Updated) return new Dictionary<string, Tensor>();
             using var lb = labelledBatches.Next();
-            var cls = ClassificationPhase(lb.X.to(Lab.Device), lb.Y!.to(Lab.Device), ctx.Finite);
+            var cls = ClassificationPhase(lb.X.to(Lab.Device), lb.Y!.to(Lab.Device), ctx);
             if (!cls.Updated) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor>
             {
@@ -171,7 +166,7 @@ public sealed class SemiSupervisedAaeTrainer
     /// <summary>The encoder's codes in eval mode, on the CPU: y (class probabilities) and z (style).</summary>
     public (Tensor Y, Tensor Z) Encode(Tensor x)
     {
-        var both = AaeEval.Rows(x.shape[0], (s, n) =>
+        var both = Inference.Rows(x.shape[0], Inference.DefaultBatch, (s, n) =>
         {
             var code = Q.forward(x.narrow(0, s, n).to(Lab.Device));
             return torch.cat(new[] { code.Y, code.Z }, 1);
@@ -181,7 +176,7 @@ public sealed class SemiSupervisedAaeTrainer
 
     /// <summary>Predicted classes argmax y, int64 on the CPU.</summary>
     public Tensor Predict(Tensor x)
-        => AaeEval.Rows(x.shape[0], (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)).ClassLogits.argmax(1), Q);
+        => Inference.Rows(x.shape[0], Inference.DefaultBatch, (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)).ClassLogits.argmax(1), Q);
 
     /// <summary>Fraction of <paramref name="x"/> whose predicted class differs from <paramref name="labels"/>.</summary>
     public double ErrorRate(Tensor x, Tensor labels)
@@ -192,7 +187,7 @@ public sealed class SemiSupervisedAaeTrainer
 
     /// <summary>Pixel probabilities sigmoid(P([z, y])) in eval mode, N×784 on the CPU.</summary>
     public Tensor Decode(Tensor z, Tensor y)
-        => AaeEval.Rows(z.shape[0], (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
+        => Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
 
     /// <summary>
     /// Endless batches of a loader, epoch after epoch. The row order is copied out as an array so that no tensor

@@ -149,10 +149,7 @@ public static class CollapseTrainer
             double beta = schedule.At(ctx.Step, total);
             var output = model.forward(batch.X);
             var terms = MseKl.Loss(output.Logits, batch.X, output.Mean, output.LogVar, beta);
-            if (!ctx.Finite("loss", terms.Total)) return new Dictionary<string, Tensor>();
-            opt.zero_grad();
-            terms.Total.backward();
-            opt.step();
+            if (!TrainStep.Update(ctx, "loss", terms.Total, opt)) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor>
             {
                 ["loss"] = terms.Total, ["recon"] = terms.Reconstruction, ["kl"] = terms.Kl, ["beta"] = torch.tensor((float)beta), // TrainLoop reads float32 scalars
@@ -169,32 +166,20 @@ public static class CollapseTrainer
     /// changing the model (eval mode and no_grad; train mode restored).</summary>
     public static LatentSnapshot Evaluate(nn.Module<Tensor, VaeOutput> model, Tensor x, int step, double beta, int miDraws = 1)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var _ = torch.NewDisposeScope();
-            using var __ = torch.no_grad();
-            var output = model.forward(x);
-            double recon = MseKl.Reconstruction(output.Logits, x).item<float>();
-            return new LatentSnapshot(step, beta, PosteriorStats.Kl(output.Mean, output.LogVar), recon,
-                PosteriorStats.ActiveUnits(output.Mean), PosteriorStats.MutualInformation(output.Mean, output.LogVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(output.LogVar), PosteriorStats.Bands(output.Mean, output.LogVar));
-        }
-        finally { if (wasTraining) model.train(); }
+        using var _ = torch.NewDisposeScope();
+        using var __ = Inference.Evaluating(model);
+        var output = model.forward(x);
+        double recon = MseKl.Reconstruction(output.Logits, x).item<float>();
+        return new LatentSnapshot(step, beta, PosteriorStats.Kl(output.Mean, output.LogVar), recon,
+            PosteriorStats.ActiveUnits(output.Mean), PosteriorStats.MutualInformation(output.Mean, output.LogVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(output.LogVar), PosteriorStats.Bands(output.Mean, output.LogVar));
     }
 
     static ImageCheckpoint Images<TModel>(TModel model, Tensor shown, Tensor prior, int step) where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var _ = torch.NewDisposeScope();
-            using var __ = torch.no_grad();
-            var recon = model.forward(shown).Logits.sigmoid().cpu().flatten().data<float>().ToArray();
-            var samples = model.Decode(prior).sigmoid().cpu().flatten().data<float>().ToArray();
-            return new ImageCheckpoint(step, recon, samples, (int)shown.shape[0]);
-        }
-        finally { if (wasTraining) model.train(); }
+        using var _ = torch.NewDisposeScope();
+        using var __ = Inference.Evaluating(model);
+        var recon = model.forward(shown).Logits.sigmoid().cpu().flatten().data<float>().ToArray();
+        var samples = model.Decode(prior).sigmoid().cpu().flatten().data<float>().ToArray();
+        return new ImageCheckpoint(step, recon, samples, (int)shown.shape[0]);
     }
 }

@@ -35,8 +35,7 @@ public static class GaussiansTrainer
         return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
-            if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
-            opt.zero_grad(); loss.backward(); opt.step();
+            if (!TrainStep.Update(ctx, "loss", loss, opt)) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor> { ["loss"] = loss };
         });
     }
@@ -68,8 +67,7 @@ public static class GaussiansTrainer
             var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
             var elbo = terms.Elbo.mean();
             var loss = -elbo;
-            if (!ctx.Finite("-elbo", loss)) return new Dictionary<string, Tensor>();
-            opt.zero_grad(); loss.backward(); opt.step();
+            if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
         });
     }

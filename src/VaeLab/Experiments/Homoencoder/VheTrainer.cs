@@ -194,10 +194,7 @@ public static class VheTrainer
         o.C.retain_grad();
         var t = HomoencoderLoss.Vhe(x, o, classKlWeight);
         var loss = t.Total.mean();
-        if (!ctx.Finite("loss", loss)) return (new Dictionary<string, Tensor>(), null);
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
+        if (!TrainStep.Update(ctx, "loss", loss, opt)) return (new Dictionary<string, Tensor>(), null);
         long b = x.shape[0];
         // loss is a batch mean and z_i, c_i reach only example i's term: ∂loss_i/∂z_i = b · ∂loss/∂z_i.
         return (new Dictionary<string, Tensor>
@@ -214,10 +211,7 @@ public static class VheTrainer
         o.Z.retain_grad();
         var t = HomoencoderLoss.Vae(x, o);
         var loss = t.Total.mean();
-        if (!ctx.Finite("loss", loss)) return new Dictionary<string, Tensor>();
-        opt.zero_grad();
-        loss.backward();
-        opt.step();
+        if (!TrainStep.Update(ctx, "loss", loss, opt)) return new Dictionary<string, Tensor>();
         return new Dictionary<string, Tensor>
         {
             ["loss"] = loss, ["recon"] = t.Reconstruction.mean(), ["kl_z"] = t.KlZ.mean(),
@@ -229,14 +223,8 @@ public static class VheTrainer
     public static double EvaluateVhe(Vhe model, Tensor x, Tensor sets, Tensor classKlWeight)
     {
         using var scope = torch.NewDisposeScope();
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var _ = torch.no_grad();
-            return HomoencoderLoss.Vhe(x, model.forward(x, sets), classKlWeight).Total.mean().item<float>();
-        }
-        finally { model.train(wasTraining); }
+        using var _ = Inference.Evaluating(model);
+        return HomoencoderLoss.Vhe(x, model.forward(x, sets), classKlWeight).Total.mean().item<float>();
     }
 
     static (Tensor X, Tensor Y) Prepare(VheConfig cfg, Tensor images, Tensor labels)

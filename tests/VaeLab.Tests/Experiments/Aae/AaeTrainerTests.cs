@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Experiments.Aae;
+using VaeLab.Training;
 
 namespace VaeLab.Tests.Experiments.Aae;
 
@@ -77,8 +78,10 @@ public class AaeTrainerTests
     {
         var (t, x, _) = Warm();
         var q = AaeSnapshot.Of(t.Q);
-        var r = t.GeneratorPhase(x, finite: (_, _) => false);
+        var r = t.GeneratorPhase(x * float.NaN, new StepContext("test", NonFinitePolicy.Skip));
         Assert.False(r.Updated);
+        Assert.True(AaeSnapshot.Same(t.Q, q));
+        Assert.Throws<NonFiniteLossException>(() => t.GeneratorPhase(x * float.NaN, new StepContext("test")));
         Assert.True(AaeSnapshot.Same(t.Q, q));
     }
 
