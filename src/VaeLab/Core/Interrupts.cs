@@ -15,7 +15,6 @@ public static class Interrupts
     static string _reason = "interrupted";
 
     public static CancellationToken Token => _cts.Token;
-    public static bool IsRequested => _cts.IsCancellationRequested;
 
     public static void Request(string reason = "interrupted")
     {

@@ -56,14 +56,6 @@ public sealed class KMeans
         return Detach(Lloyd(x, initialCentroids.detach().to(ScalarType.Float64).to(x.device)));
     }
 
-    /// <summary>The index of the nearest centroid for each row of <paramref name="points"/>, int64 N.</summary>
-    public static Tensor Assign(Tensor points, Tensor centroids)
-    {
-        using var scope = torch.NewDisposeScope();
-        var x = points.detach().to(ScalarType.Float64);
-        return SquaredDistances(x, centroids.detach().to(ScalarType.Float64).to(x.device)).argmin(1).MoveToOuterDisposeScope();
-    }
-
     Tensor Check(Tensor points)
     {
         if (points.dim() != 2) throw new ArgumentException($"KMeans expects an N×d matrix of points; got shape [{string.Join(",", points.shape)}]. Flatten each point to one row.", nameof(points));

@@ -1,18 +1,16 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Losses;
+using VaeLab.Nn;
 
 namespace VaeLab.Experiments.ElboVsMmd;
-
-/// <summary>One pass of <see cref="ConvVae"/>: decoder logits for a sampled code, the posterior's mean and log-variance, and the code.</summary>
-public sealed record ConvVaeOutput(Tensor Logits, Tensor Mean, Tensor LogVar, Tensor Z);
 
 /// <summary>
 /// The document's convolutional VAE: <see cref="ConvEncoder"/> to 2·latent outputs split into mean and log-variance
 /// (in that order), a reparameterised sample z, and <see cref="ConvDecoder"/> to Bernoulli logits.
 /// At latent 2: 28 036 encoder + 41 953 decoder = 69 989 parameters.
 /// </summary>
-public sealed class ConvVae : nn.Module<Tensor, ConvVaeOutput>
+public sealed class ConvVae : nn.Module<Tensor, VaeOutput>
 {
     private readonly ConvEncoder encoder;
     private readonly ConvDecoder decoder;
@@ -38,10 +36,10 @@ public sealed class ConvVae : nn.Module<Tensor, ConvVaeOutput>
     public Tensor Decode(Tensor z) => decoder.call(z);
 
     /// <summary>Encodes, draws one z by reparameterisation and decodes it.</summary>
-    public override ConvVaeOutput forward(Tensor x)
+    public override VaeOutput forward(Tensor x)
     {
         var (mean, logVar) = Encode(x);
         var z = Gaussian.Reparameterize(mean, logVar);
-        return new ConvVaeOutput(Decode(z), mean, logVar, z);
+        return new VaeOutput(Decode(z), mean, logVar, z);
     }
 }

@@ -24,7 +24,7 @@ public static class HomoencoderLoss
 
     /// <summary>
     /// Per-example terms of the VHE loss. <paramref name="classKlWeight"/> holds one weight per example (1/|D| in
-    /// the issue, 1/|X_x| in the paper's bound), shape N. Sum over dimensions, one value per example.
+    /// our reading of the document's code, 1/|X_x| in the paper's bound), shape N. Sum over dimensions, one value per example.
     /// </summary>
     public static HomoencoderTerms Vhe(Tensor x, VheOutput o, Tensor classKlWeight)
     {

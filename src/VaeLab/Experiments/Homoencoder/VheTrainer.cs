@@ -10,7 +10,7 @@ namespace VaeLab.Experiments.Homoencoder;
 /// <summary>How KL(q(c|D)‖p(c)) is shared out per example.</summary>
 public enum ClassKlWeighting
 {
-    /// <summary>1/|D| (the reading of the document's `cardinality_class`).</summary>
+    /// <summary>1/|D| (our reading of the document's `cardinality_class`).</summary>
     SetSize,
     /// <summary>1/|X_x|, the size of x's (pseudo-)class in the training set (the paper's bound).</summary>
     ClassSize,
