@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
-using VaeLab.Data;
+using VaeLab.Training;
 
 namespace VaeLab.Bench;
 

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 using VaeLab;
 using VaeLab.Data;
 using VaeLab.Experiments.ElboVsMmd;
+using VaeLab.Training;
 
 // Usage: dotnet run -c Release --project tests/VaeLab.Bench -- [--quick] [--e2e] [--rss] [--json FILE]
 //   --quick  shorter timings (about a minute in all)

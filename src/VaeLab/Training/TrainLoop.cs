@@ -1,7 +1,6 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
-using VaeLab.Data;
 
 namespace VaeLab.Training;
 
@@ -143,7 +142,7 @@ public static class TrainLoop
                 foreach (var batch in epochBatches(e))
                 {
                     // A loader's batch is created outside this step's scope; free it when the step is done.
-                    using var owned = batch as VaeLab.Data.Batch;
+                    using var owned = batch as Batch;
                     Interrupts.ThrowIfRequested();
                     using var scope = torch.NewDisposeScope();
                     ctx.Step = global;

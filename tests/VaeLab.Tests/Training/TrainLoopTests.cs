@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using VaeLab.Data;
 using VaeLab.Training;
 
 namespace VaeLab.Tests.Training;
@@ -98,10 +97,10 @@ public class TrainLoopBatchOwnershipTests
     {
         Lab.Setup(seed: 5);
         var x = torch.randn(64, 3);
-        var loader = new VaeLab.Data.BatchLoader(x, null, batchSize: 8, seed: 1);
+        var loader = new BatchLoader(x, null, batchSize: 8, seed: 1);
         var model = nn.Linear(3, 1);
         var opt = optim.SGD(model.parameters(), 0.01);
-        VaeLab.Data.Batch? seen = null;
+        Batch? seen = null;
         long live(int epochs)
         {
             TrainLoop.Run("own", epochs, loader.BatchesPerEpoch, loader.Epoch, (b, ctx) =>

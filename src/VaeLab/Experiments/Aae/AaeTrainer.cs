@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using VaeLab.Data;
 using VaeLab.Losses;
 using VaeLab.Training;
 

@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using VaeLab.Data;
 using VaeLab.Losses;
 using VaeLab.Training;
 
@@ -109,7 +108,7 @@ public sealed class SemiSupervisedAaeTrainer
         if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.", nameof(labelledY));
         var loader = new BatchLoader(unlabelled, null, Config.BatchSize, Config.Seed, dropLast: unlabelled.shape[0] >= Config.BatchSize);
         var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
-        var labelledBatches = new CyclingBatches(labelled, labelledX, labelledY);
+        var labelledBatches = labelled.Cycle();
         if (resumed != null) labelledBatches.Restore(resumed.Counters);
         return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
         {
@@ -188,42 +187,4 @@ public sealed class SemiSupervisedAaeTrainer
     /// <summary>Pixel probabilities sigmoid(P([z, y])) in eval mode, N×784 on the CPU.</summary>
     public Tensor Decode(Tensor z, Tensor y)
         => Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
-
-    /// <summary>
-    /// Endless batches of a loader, epoch after epoch. The row order is copied out as an array so that no tensor
-    /// outlives the training step (and its dispose scope) in which it was drawn.
-    /// </summary>
-    sealed class CyclingBatches(BatchLoader loader, Tensor x, Tensor y)
-    {
-        int _epoch, _position;
-        long[] _order = Array.Empty<long>();
-
-        /// <summary>Where the cycle stands, for an epoch checkpoint.</summary>
-        public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long> { ["labelled epoch"] = _epoch, ["labelled position"] = _position };
-
-        /// <summary>Continues from <see cref="Counters"/> (each pass's order is a function of its index).</summary>
-        public void Restore(IReadOnlyDictionary<string, long> counters)
-        {
-            _epoch = (int)counters["labelled epoch"];
-            _position = (int)counters["labelled position"];
-            if (_epoch > 0)
-            {
-                using var order = loader.Order(_epoch - 1);
-                _order = order.data<long>().ToArray();
-            }
-        }
-
-        public Batch Next()
-        {
-            if (_position + loader.BatchSize > _order.Length)
-            {
-                using var order = loader.Order(_epoch++);
-                _order = order.data<long>().ToArray();
-                _position = 0;
-            }
-            using var index = torch.tensor(_order.AsSpan(_position, loader.BatchSize).ToArray(), ScalarType.Int64);
-            _position += loader.BatchSize;
-            return new Batch(x.index_select(0, index.to(x.device)), y.index_select(0, index.to(y.device)));
-        }
-    }
 }

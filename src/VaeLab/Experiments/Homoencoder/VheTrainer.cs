@@ -95,12 +95,8 @@ public static class VheTrainer
         var run = CheckpointCache.LoadOrTrain($"vhe-baseline-v{CacheFormat}", cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
-            int n = (int)x.shape[0];
-            var h = TrainLoop.Run(name, cfg.Epochs, BatchesPerEpoch(n, cfg.BatchSize), e => Batches(n, cfg.BatchSize, cfg.Seed + e), (idx, ctx) =>
-            {
-                var xb = x.index_select(0, torch.tensor(idx, device: x.device));
-                return VaeStep(model, opt, xb, ctx);
-            }, recordSteps: true);
+            var loader = new BatchLoader(x, null, cfg.BatchSize, cfg.Seed);
+            var h = TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) => VaeStep(model, opt, batch.X, ctx), recordSteps: true);
             return new VheRecord(h, new List<double>(), new List<double>());
         }, retrain);
         return new VheRun(name, run.Result.History, model, Array.Empty<double>(), Array.Empty<double>(), null) { FromCache = run.FromCache };
@@ -147,7 +143,6 @@ public static class VheTrainer
 
     static VheRecord FitVhe(VheConfig cfg, Tensor x, Tensor y, string name, Func<int, SetSampler>? supervised, bool unsupervised, Vhe model, Tensor? codes)
     {
-        int n = (int)x.shape[0];
         var opt = optim.Adam(model.parameters(), cfg.LearningRate);
         var purity = new List<double>();
         var nmi = new List<double>();
@@ -162,21 +157,22 @@ public static class VheTrainer
             km.Centroids.Dispose(); km.Labels.Dispose();
         }
 
-        IEnumerable<long[]> EpochBatches(int e)
+        var loader = new BatchLoader(x, null, cfg.BatchSize, cfg.Seed);
+        IEnumerable<Batch> EpochBatches(int e)
         {
             if (unsupervised) Recluster(e); else sampler = supervised!(e);
-            return Batches(n, cfg.BatchSize, cfg.Seed + e);
+            return loader.Epoch(e);
         }
 
-        var h = TrainLoop.Run(name, cfg.Epochs, BatchesPerEpoch(n, cfg.BatchSize), EpochBatches, (idx, ctx) =>
+        var h = TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, EpochBatches, (batch, ctx) =>
         {
-            var index = torch.tensor(idx, device: x.device);
-            var xb = x.index_select(0, index);
+            var idx = batch.RowArray();
+            var xb = batch.X;
             var sets = x.index_select(0, torch.tensor(sampler.Draw(idx, cfg.SetSize), device: x.device)).reshape(idx.Length, cfg.SetSize, -1);
             var weights = torch.tensor(sampler.ClassKlWeights(idx, cfg.SetSize, cfg.ClassKlWeight), device: x.device);
             var (terms, o) = VheStep(model, opt, xb, sets, weights, ctx);
             if (codes is not null && o is not null)
-                using (torch.no_grad()) codes.index_copy_(0, index, torch.cat(new[] { o.CMean, o.ZMean }, 1).detach());
+                using (torch.no_grad()) codes.index_copy_(0, batch.Rows.to(x.device), torch.cat(new[] { o.CMean, o.ZMean }, 1).detach());
             return terms;
         }, onEpochEnd: (e, _) => { if (unsupervised && e == cfg.Epochs - 1) Recluster(cfg.Epochs); }, recordSteps: true);
         return new VheRecord(h, purity, nmi);
@@ -240,16 +236,6 @@ public static class VheTrainer
         var x = images[slice].reshape(n, -1).to(ScalarType.Float32).to(Lab.Device);
         var y = labels[slice].to(ScalarType.Int64);
         return (x, y);
-    }
-
-    static int BatchesPerEpoch(int n, int batchSize) => (n + batchSize - 1) / batchSize;
-
-    /// <summary>A seeded permutation of 0..n−1 cut into index batches (the last one may be short).</summary>
-    static IEnumerable<long[]> Batches(int n, int batchSize, int seed)
-    {
-        var perm = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
-        new Random(seed).Shuffle(perm);
-        for (int s = 0; s < n; s += batchSize) yield return perm[s..Math.Min(n, s + batchSize)];
     }
 }
 

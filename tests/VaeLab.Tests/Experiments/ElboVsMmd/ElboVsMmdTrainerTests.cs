@@ -1,9 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Tests.Training;
 using VaeLab.Data;
 using VaeLab.Experiments.ElboVsMmd;
 using VaeLab.Training;
-using VaeLab.Tests.Training;
 
 namespace VaeLab.Tests.Experiments.ElboVsMmd;
 

@@ -1,8 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Data;
+using VaeLab.Training;
 
-namespace VaeLab.Tests.Data;
+namespace VaeLab.Tests.Training;
 
 public class BatchLoaderTests
 {
@@ -19,6 +20,7 @@ public class BatchLoaderTests
         {
             var fromX = b.X[.., 0].to_type(ScalarType.Int64).data<long>().ToArray();
             Assert.Equal(fromX, b.Y!.data<long>().ToArray()); // x and y rows stay paired
+            Assert.Equal(fromX, b.RowArray());                 // and Rows names them
             Assert.Equal(fromX.Select(i => -(float)i).ToArray(), b.X[.., 1].data<float>().ToArray());
             return fromX;
         }).ToList();
@@ -104,5 +106,29 @@ public class BatchLoaderTests
         Assert.Contains("at least 1", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchLoader(x, null, 0, 1)).Message);
         Assert.Contains("x has 5 rows but y has 4", Assert.Throws<ArgumentException>(() => new BatchLoader(x, torch.zeros(4), 2, 1)).Message);
         Assert.Contains("make no batch of 8", Assert.Throws<ArgumentException>(() => new BatchLoader(x, null, 8, 1, dropLast: true)).Message);
+    }
+
+    [Fact]
+    public void CycleDrawsFullBatchesPassAfterPassAndResumesWhereItStood()
+    {
+        var loader = Loader(25, 10, dropLast: true);
+        var cycle = loader.Cycle();
+        var drawn = Enumerable.Range(0, 7).Select(_ => { using var b = cycle.Next(); return b.RowArray(); }).ToList();
+        Assert.All(drawn, rows => Assert.Equal(10, rows.Length));
+        // Pass p is Order(p) cut into full batches; its 5-row tail is skipped.
+        for (int i = 0; i < 6; i++)
+        {
+            var order = loader.Order(i / 2).data<long>().ToArray();
+            Assert.Equal(order.Skip(10 * (i % 2)).Take(10).ToArray(), drawn[i]);
+        }
+        var replay = loader.Cycle();
+        for (int i = 0; i < 3; i++) replay.Next().Dispose();
+        var resumed = loader.Cycle();
+        resumed.Restore(replay.Counters);
+        for (int i = 3; i < 7; i++)
+        {
+            using var b = resumed.Next();
+            Assert.Equal(drawn[i], b.RowArray());
+        }
     }
 }
