@@ -50,7 +50,7 @@ public static class Cases
         new ModelCase("VHE (seed 000)", 128, null, () =>
         {
             var cfg = VheConfig.For("paper");
-            var m = new Vhe(cfg.CodeLength, cfg.Hidden).to(Lab.Device);
+            var m = new Vhe(cfg.LatentDim, cfg.HiddenDim).to(Lab.Device);
             var opt = optim.Adam(m.parameters(), 1e-3);
             var x = Images(cfg.BatchSize);
             var set = torch.rand(new long[] { cfg.BatchSize, cfg.SetSize, 1, 28, 28 }, device: Lab.Device);

@@ -32,7 +32,7 @@ public sealed class TrainerCacheTests : IDisposable
         var g = new torch.Generator(9);
         var images = new ImageDataset("tiny", torch.rand(32, 1, 28, 28, generator: g), torch.zeros(32, dtype: ScalarType.Int64), new[] { "only" });
         var data = new DatasetSplits(images, images, "tiny", "tiny", "test");
-        var cfg = CollapseConfig.For("smoke") with { Epochs = 1, TrainSubset = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 2, LatentDim = 3, MlpHidden = new[] { 8 } };
+        var cfg = CollapseConfig.For("smoke") with { Epochs = 1, TrainExamples = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 2, LatentDim = 3, MlpHidden = new[] { 8 } };
         MlpVae? first = null, second = null;
 
         var a = CollapseTrainer.Train("a", () => first = new MlpVae(cfg.MlpHidden, cfg.LatentDim), new CyclicalBeta(2, 0.5), data, cfg);
@@ -103,7 +103,7 @@ public sealed class TrainerCacheTests : IDisposable
         Lab.Setup(seed: 7);
         var images = torch.rand(40, 784, generator: new torch.Generator(4));
         var labels = torch.arange(40, dtype: ScalarType.Int64) % 2;
-        var cfg = VheConfig.For("smoke") with { TrainExamples = 40, Epochs = 2, BatchSize = 20, SetSize = 2, Clusters = 2, Hidden = 16, CodeLength = 3 };
+        var cfg = VheConfig.For("smoke") with { TrainExamples = 40, Epochs = 2, BatchSize = 20, SetSize = 2, Clusters = 2, HiddenDim = 16, LatentDim = 3 };
         var a = VheTrainer.TrainUnsupervised(cfg, images, labels);
         var b = VheTrainer.TrainUnsupervised(cfg, images, labels);
         Assert.True(b.FromCache);
@@ -119,8 +119,8 @@ public sealed class TrainerCacheTests : IDisposable
     [Fact]
     public void GaussiansModelsAreLoadedAndTheRngContinuesAsAfterTraining()
     {
-        var cfg = GaussiansConfig.For("smoke") with { TrainPoints = 100, AeEpochs = 3, AeBatchSize = 50, VaeEpochs = 3, VaeBatchSize = 50 };
-        var train = GaussianMixture2D.Sample(cfg.TrainPoints, cfg.DataSeed);
+        var cfg = GaussiansConfig.For("smoke") with { TrainExamples = 100, AeEpochs = 3, AeBatchSize = 50, VaeEpochs = 3, VaeBatchSize = 50 };
+        var train = GaussianMixture2D.Sample(cfg.TrainExamples, cfg.DataSeed);
         Lab.Setup(seed: 8, threads: 1);
         var ae1 = GaussiansTrainer.TrainAutoencoder(cfg, train);
         var after1 = torch.randn(4);

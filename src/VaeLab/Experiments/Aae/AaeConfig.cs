@@ -43,16 +43,17 @@ public sealed record AaeConfig
         // minute and the notebook's five models a few minutes.
         "default" => new AaeConfig { Epochs = 10, TrainExamples = 6_000, TestExamples = 2_000 },
         "smoke" => new AaeConfig { HiddenDim = 64, Epochs = 1, TrainExamples = 1_000, TestExamples = 500 },
-        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
+        _ => throw Profiles.Unknown(profile),
     };
 
-    /// <summary>Checks values that would otherwise fail deep inside training.</summary>
+    /// <summary>Checks every field; an error names the field and its allowed range. Returns this config.</summary>
     public AaeConfig Validate()
     {
-        if (HiddenDim < 1 || LatentDim < 1) throw new ArgumentException($"HiddenDim ({HiddenDim}) and LatentDim ({LatentDim}) must be ≥ 1.");
-        if (PriorStd <= 0) throw new ArgumentException($"PriorStd must be > 0 (got {PriorStd}).");
-        if (BatchSize < 1 || Epochs < 0) throw new ArgumentException($"BatchSize must be ≥ 1 and Epochs ≥ 0 (got {BatchSize}, {Epochs}).");
-        if (TrainExamples < 0 || TestExamples < 0) throw new ArgumentException("TrainExamples and TestExamples must be ≥ 0 (0 = all).");
+        new ConfigCheck(nameof(AaeConfig))
+            .AtLeast(nameof(HiddenDim), HiddenDim, 1).AtLeast(nameof(LatentDim), LatentDim, 1).Positive(nameof(PriorStd), PriorStd)
+            .Between(nameof(Dropout), Dropout, 0, 0.99).Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr), RegularizationLr)
+            .Between(nameof(Tiny), Tiny, 0, 1e-3).AtLeast(nameof(BatchSize), BatchSize, 1).AtLeast(nameof(Epochs), Epochs, 0)
+            .CountOrAll(nameof(TrainExamples), TrainExamples).CountOrAll(nameof(TestExamples), TestExamples);
         return this;
     }
 }

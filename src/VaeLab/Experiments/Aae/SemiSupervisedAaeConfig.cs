@@ -12,7 +12,7 @@ public sealed record SemiSupervisedAaeConfig
     /// <summary>Number of classes, the width of y (10 digits).</summary>
     public int Classes { get; init; } = 10;
     /// <summary>Dimensions of the style code z (the document's z_dim = 2).</summary>
-    public int StyleDim { get; init; } = 2;
+    public int LatentDim { get; init; } = 2;
     /// <summary>Standard deviation of the style prior N(0, PriorStd²·I).</summary>
     public double PriorStd { get; init; } = 5.0;
     /// <summary>Dropout after each hidden layer.</summary>
@@ -48,18 +48,20 @@ public sealed record SemiSupervisedAaeConfig
         // phase and two discriminators).
         "default" => new SemiSupervisedAaeConfig { Epochs = 10, TrainExamples = 6_000, TestExamples = 2_000 },
         "smoke" => new SemiSupervisedAaeConfig { HiddenDim = 64, Epochs = 1, TrainExamples = 1_000, TestExamples = 500 },
-        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
+        _ => throw Profiles.Unknown(profile),
     };
 
-    /// <summary>Checks values that would otherwise fail deep inside training.</summary>
+    /// <summary>Checks every field; an error names the field and its allowed range. Returns this config.</summary>
     public SemiSupervisedAaeConfig Validate()
     {
-        if (HiddenDim < 1 || StyleDim < 1 || Classes < 2) throw new ArgumentException($"HiddenDim ({HiddenDim}) and StyleDim ({StyleDim}) must be ≥ 1 and Classes ({Classes}) ≥ 2.");
-        if (PriorStd <= 0) throw new ArgumentException($"PriorStd must be > 0 (got {PriorStd}).");
-        if (BatchSize < 1 || Epochs < 0) throw new ArgumentException($"BatchSize must be ≥ 1 and Epochs ≥ 0 (got {BatchSize}, {Epochs}).");
-        if (LabelledExamples < Classes || LabelledExamples % Classes != 0)
-            throw new ArgumentException($"LabelledExamples ({LabelledExamples}) must be a positive multiple of Classes ({Classes}): the labelled set is balanced over the classes.");
-        if (TrainExamples < 0 || TestExamples < 0) throw new ArgumentException("TrainExamples and TestExamples must be ≥ 0 (0 = all).");
+        new ConfigCheck(nameof(SemiSupervisedAaeConfig))
+            .AtLeast(nameof(HiddenDim), HiddenDim, 1).AtLeast(nameof(Classes), Classes, 2).AtLeast(nameof(LatentDim), LatentDim, 1)
+            .Positive(nameof(PriorStd), PriorStd).Between(nameof(Dropout), Dropout, 0, 0.99)
+            .Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr), RegularizationLr).Positive(nameof(ClassificationLr), ClassificationLr)
+            .Between(nameof(Tiny), Tiny, 0, 1e-3).AtLeast(nameof(BatchSize), BatchSize, 1).AtLeast(nameof(Epochs), Epochs, 0)
+            .That(LabelledExamples >= Classes && LabelledExamples % Classes == 0, nameof(LabelledExamples),
+                $"{LabelledExamples} must be a positive multiple of Classes ({Classes}): the labelled set is balanced over the classes.")
+            .CountOrAll(nameof(TrainExamples), TrainExamples).CountOrAll(nameof(TestExamples), TestExamples);
         return this;
     }
 }

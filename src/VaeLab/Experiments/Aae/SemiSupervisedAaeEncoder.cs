@@ -20,12 +20,12 @@ public sealed class SemiSupervisedAaeEncoder : Module<Tensor, SemiSupervisedCode
     private readonly Linear classHead;
 
     public int Classes { get; }
-    public int StyleDim { get; }
+    public int LatentDim { get; }
 
     public SemiSupervisedAaeEncoder(int inputDim = 784, int hiddenDim = 1000, int classes = 10, int styleDim = 2, double dropout = 0.2) : base(nameof(SemiSupervisedAaeEncoder))
     {
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "classes must be ≥ 2.");
-        Classes = classes; StyleDim = styleDim;
+        Classes = classes; LatentDim = styleDim;
         // The trunk's own linear output is the style head.
         trunk = new AaeMlp("Q", inputDim, hiddenDim, styleDim, dropout);
         classHead = Linear(hiddenDim, classes);

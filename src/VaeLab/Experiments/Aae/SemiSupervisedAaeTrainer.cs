@@ -30,9 +30,9 @@ public sealed class SemiSupervisedAaeTrainer
     public SemiSupervisedAaeTrainer(SemiSupervisedAaeConfig config, int inputDim = 784)
     {
         Config = config.Validate();
-        Q = new SemiSupervisedAaeEncoder(inputDim, config.HiddenDim, config.Classes, config.StyleDim, config.Dropout);
-        P = new AaeDecoder(config.StyleDim, config.Classes, config.HiddenDim, inputDim, config.Dropout);
-        DGauss = new AaeDiscriminator(config.StyleDim, config.HiddenDim, config.Dropout);
+        Q = new SemiSupervisedAaeEncoder(inputDim, config.HiddenDim, config.Classes, config.LatentDim, config.Dropout);
+        P = new AaeDecoder(config.LatentDim, config.Classes, config.HiddenDim, inputDim, config.Dropout);
+        DGauss = new AaeDiscriminator(config.LatentDim, config.HiddenDim, config.Dropout);
         DCat = new AaeDiscriminator(config.Classes, config.HiddenDim, config.Dropout);
         Q.to(Lab.Device); P.to(Lab.Device); DGauss.to(Lab.Device); DCat.to(Lab.Device);
         _decoderOpt = optim.Adam(P.parameters(), config.ReconstructionLr);
@@ -64,7 +64,7 @@ public sealed class SemiSupervisedAaeTrainer
         using (torch.no_grad()) code = Q.forward(x);
         Q.train();
         long n = x.shape[0];
-        var zReal = AaePriors.Gaussian(n, Config.StyleDim, Config.PriorStd, x.device);
+        var zReal = AaePriors.Gaussian(n, Config.LatentDim, Config.PriorStd, x.device);
         var yReal = AaePriors.Categorical(n, Config.Classes, x.device);
         var dzReal = DGauss.forward(zReal); var dzFake = DGauss.forward(code.Z);
         var dyReal = DCat.forward(yReal); var dyFake = DCat.forward(code.Y);
@@ -170,7 +170,7 @@ public sealed class SemiSupervisedAaeTrainer
             var code = Q.forward(x.narrow(0, s, n).to(Lab.Device));
             return torch.cat(new[] { code.Y, code.Z }, 1);
         }, Q);
-        return (both.narrow(1, 0, Config.Classes), both.narrow(1, Config.Classes, Config.StyleDim));
+        return (both.narrow(1, 0, Config.Classes), both.narrow(1, Config.Classes, Config.LatentDim));
     }
 
     /// <summary>Predicted classes argmax y, int64 on the CPU.</summary>

@@ -8,42 +8,6 @@ using VaeLab.Training;
 
 namespace VaeLab.Experiments.Collapse;
 
-/// <summary>Hyperparameters of the posterior-collapse experiments (notebooks 03 and 04).</summary>
-public sealed record CollapseConfig
-{
-    public int Epochs { get; init; } = 20;                  // passes over the training subset (the document gives none; 20 ≈ 19k steps)
-    public int TrainSubset { get; init; } = 60_000;         // first n training images (MNIST has 60k)
-    public int BatchSize { get; init; } = 64;               // the document's batch size
-    public double LearningRate { get; init; } = 1e-3;       // Adam
-    public int LatentDim { get; init; } = 10;               // D; the document maps to "a very low dimensional space"
-    public int ConvChannels { get; init; } = 16;            // conv VAE: 16 then 32 channels (65.6k parameters, cheap on 2 cores)
-    public int[] MlpHidden { get; init; } = { 64 };         // MLP VAE encoder widths (decoder mirrors): 103k parameters, same order as the conv VAE
-    public int TestBatch { get; init; } = 1000;             // fixed test images for KL, active units, MI and bands
-    public int MiDraws { get; init; } = 8;                  // z draws per test image in the MI estimate (SE ≈ 0.1 nats with one)
-    public int Evaluations { get; init; } = 40;             // evaluation points over a run (plus step 0 and the end)
-    public int Checkpoints { get; init; } = 6;              // image checkpoints over a run (including step 0 and the end)
-    public int ShownImages { get; init; } = 8;              // fixed training images reconstructed, and prior samples, per checkpoint
-    public double WarmupFraction { get; init; } = 0.2;      // delayed linear: β = 0 for this fraction of the run
-    public double RampFraction { get; init; } = 0.4;        // ... then rises linearly to 1 over this fraction
-    public int Cycles { get; init; } = 4;                   // cyclical: M (Fu et al. 2019)
-    public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
-    public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
-
-    /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
-    public static CollapseConfig For(string profile) => profile switch
-    {
-        "smoke" => new CollapseConfig { Epochs = 2, TrainSubset = 512, TestBatch = 128, Evaluations = 4, Checkpoints = 2 },
-        "default" => new CollapseConfig { Epochs = 3, TrainSubset = 8192, TestBatch = 500, Evaluations = 24, Checkpoints = 4 },
-        "paper" => new CollapseConfig(),
-        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
-    };
-
-    /// <summary>The delayed linear warm-up of this config.</summary>
-    public BetaSchedule Annealing => new DelayedLinearBeta(WarmupFraction, RampFraction);
-    /// <summary>The cyclical schedule of this config.</summary>
-    public BetaSchedule Cyclical => new CyclicalBeta(Cycles, CycleRatio);
-}
-
 /// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction as
 /// per-pixel MSE, MeanStd the average posterior standard deviation).</summary>
 public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd, LatentBands Bands)
@@ -90,8 +54,9 @@ public static class CollapseTrainer
     public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
-        if (cfg.TrainSubset > data.Train.Count)
-            throw new ArgumentException($"TrainSubset {cfg.TrainSubset} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
+        cfg.Validate();
+        if (cfg.TrainExamples > data.Train.Count)
+            throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
         if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
             throw new ArgumentException($"TestBatch {cfg.TestBatch} must be in [2, {data.Test.Count}] (the test images of {data.Used}).", nameof(cfg));
         if (cfg.Evaluations < 1 || cfg.Checkpoints < 2 || cfg.ShownImages < 1)
@@ -101,7 +66,7 @@ public static class CollapseTrainer
         var model = makeModel();
         model.to(Lab.Device);
         long parameters = model.parameters().Sum(p => p.numel());
-        var train = data.Train.Take(cfg.TrainSubset).Images;
+        var train = data.Train.Take(cfg.TrainExamples).Images;
         var test = data.Test.Take(cfg.TestBatch).Images;
         var shown = data.Train.Take(cfg.ShownImages).Images;
         var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };

@@ -55,12 +55,12 @@ public sealed class ConvDecoder : Module<Tensor, Tensor>
     private readonly ConvTranspose2d deconv2;
     private readonly ConvTranspose2d deconv3;
 
-    public int Latent { get; }
+    public int LatentDim { get; }
 
     public ConvDecoder(int latent, string name = "conv_decoder") : base(name)
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "latent must be ≥ 1.");
-        Latent = latent;
+        LatentDim = latent;
         dense = Linear(latent, 7 * 7 * 32);
         deconv1 = ConvTranspose2d(32, 64, 3, stride: 2, padding: 1, output_padding: 1);
         deconv2 = ConvTranspose2d(64, 32, 3, stride: 2, padding: 1, output_padding: 1);
@@ -71,8 +71,8 @@ public sealed class ConvDecoder : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor z)
     {
-        if (z.dim() != 2 || z.shape[1] != Latent)
-            throw new ArgumentException($"ConvDecoder expects codes of shape N×{Latent}; got [{string.Join(",", z.shape)}].", nameof(z));
+        if (z.dim() != 2 || z.shape[1] != LatentDim)
+            throw new ArgumentException($"ConvDecoder expects codes of shape N×{LatentDim}; got [{string.Join(",", z.shape)}].", nameof(z));
         var h = functional.relu(dense.call(z)).reshape(-1, 32, 7, 7);
         h = functional.relu(deconv1.call(h));
         h = functional.relu(deconv2.call(h));

@@ -15,11 +15,11 @@ public sealed class ConvVae : nn.Module<Tensor, VaeOutput>
     private readonly ConvEncoder encoder;
     private readonly ConvDecoder decoder;
 
-    public int Latent { get; }
+    public int LatentDim { get; }
 
     public ConvVae(int latent = 2, string name = "conv_vae") : base(name)
     {
-        Latent = latent;
+        LatentDim = latent;
         encoder = new ConvEncoder(2 * latent);
         decoder = new ConvDecoder(latent);
         RegisterComponents();

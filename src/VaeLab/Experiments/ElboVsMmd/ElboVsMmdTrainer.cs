@@ -37,6 +37,7 @@ public static class ElboVsMmdTrainer
     /// </summary>
     public static TrainingCurves TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
+        cfg.Validate();
         var data = Select(train, cfg);
         return Cached($"nb02-elbo-v{CacheFormat}", model, data, cfg, retrain, () =>
         {
@@ -62,6 +63,7 @@ public static class ElboVsMmdTrainer
     /// </summary>
     public static TrainingCurves TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
+        cfg.Validate();
         var data = Select(train, cfg);
         return Cached($"nb02-mmd-v{CacheFormat}", model, data, cfg, retrain, () =>
         {

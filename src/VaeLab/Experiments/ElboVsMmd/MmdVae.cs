@@ -20,11 +20,11 @@ public sealed class MmdVae : nn.Module<Tensor, MmdVaeOutput>
     private readonly ConvEncoder encoder;
     private readonly ConvDecoder decoder;
 
-    public int Latent { get; }
+    public int LatentDim { get; }
 
     public MmdVae(int latent = 2, string name = "mmd_vae") : base(name)
     {
-        Latent = latent;
+        LatentDim = latent;
         encoder = new ConvEncoder(latent);
         decoder = new ConvDecoder(latent);
         RegisterComponents();

@@ -3,10 +3,10 @@ namespace VaeLab.Experiments.Gaussians;
 /// <summary>Notebook 01's settings: two 2-D Gaussians, an autoencoder with a 1-d bottleneck against a VAE.</summary>
 public sealed record GaussiansConfig
 {
-    public int TrainPoints { get; init; } = 10_000;        // training points from the mixture, half per cluster
-    public int HeldOutPoints { get; init; } = 2_000;       // independent points for the sample-quality measures
+    public int TrainExamples { get; init; } = 10_000;        // training points from the mixture, half per cluster
+    public int TestExamples { get; init; } = 2_000;       // independent points for the sample-quality measures
     public int DataSeed { get; init; } = 1;                // seed of the training points (held-out uses DataSeed + 1)
-    public int HiddenSize { get; init; } = 10;             // hidden units, both networks (the document's VAE has 10)
+    public int HiddenDim { get; init; } = 10;             // hidden units, both networks (the document's VAE has 10)
 
     public int AeEpochs { get; init; } = 2_000;            // autoencoder passes over the training points
     public int AeBatchSize { get; init; } = 5_000;         // the document's batch size
@@ -30,13 +30,31 @@ public sealed record GaussiansConfig
     /// <summary>"smoke" (CI, under a minute for the whole notebook), "default" (a few minutes), "paper" (the document's).</summary>
     public static GaussiansConfig For(string profile) => profile switch
     {
+        // Seconds: fewer points and epochs, enough to exercise every cell, not to converge.
         "smoke" => new GaussiansConfig
         {
-            TrainPoints = 4_000, HeldOutPoints = 1_000, AeEpochs = 150, AeBatchSize = 1_000, VaeEpochs = 150, VaeBatchSize = 1_000,
+            TrainExamples = 4_000, TestExamples = 1_000, AeEpochs = 150, AeBatchSize = 1_000, VaeEpochs = 150, VaeBatchSize = 1_000,
             GeneratedPoints = 1_000, EstimatorSampleCounts = new[] { 1, 8 }, EstimatorDraws = 50, EstimatorInputs = 50,
         },
+        // The document's data and networks; 2,000 full-batch-ish epochs converge both models on 2 cores in minutes.
         "default" => new GaussiansConfig(),
+        // Longer training and more gradient-estimator draws, for tighter measurements of the same claims.
         "paper" => new GaussiansConfig { AeEpochs = 5_000, VaeEpochs = 5_000, EstimatorDraws = 1_000 },
-        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
+        _ => throw Profiles.Unknown(profile),
     };
+
+    /// <summary>Checks every field; an error names the field and its allowed range. Returns this config.</summary>
+    public GaussiansConfig Validate()
+    {
+        new ConfigCheck(nameof(GaussiansConfig))
+            .AtLeast(nameof(TrainExamples), TrainExamples, 2).AtLeast(nameof(TestExamples), TestExamples, 2)
+            .AtLeast(nameof(HiddenDim), HiddenDim, 1)
+            .AtLeast(nameof(AeEpochs), AeEpochs, 0).AtLeast(nameof(AeBatchSize), AeBatchSize, 1).Positive(nameof(AeLearningRate), AeLearningRate)
+            .AtLeast(nameof(VaeEpochs), VaeEpochs, 0).AtLeast(nameof(VaeBatchSize), VaeBatchSize, 1).Positive(nameof(VaeLearningRate), VaeLearningRate)
+            .AtLeast(nameof(SamplesZ), SamplesZ, 1).AtLeast(nameof(GeneratedPoints), GeneratedPoints, 2)
+            .Positive(nameof(KernelBandwidth), KernelBandwidth).AtLeast(nameof(Neighbours), Neighbours, 1)
+            .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts), "needs at least one sample count, each ≥ 1.")
+            .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0);
+        return this;
+    }
 }

@@ -15,7 +15,8 @@ public static class GaussiansTrainer
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
     public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
-        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenSize, bottleneckSize: 1);
+        cfg.Validate();
+        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, bottleneckSize: 1);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain($"nb01-ae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
@@ -47,7 +48,8 @@ public static class GaussiansTrainer
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
     public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
-        var model = new GaussianVae((int)train.shape[1], cfg.HiddenSize, bottleneckSize: 1, cfg.SamplesZ);
+        cfg.Validate();
+        var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, bottleneckSize: 1, cfg.SamplesZ);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain($"nb01-vae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
@@ -113,6 +115,7 @@ public static class GaussiansTrainer
     /// </summary>
     public static IReadOnlyList<EstimatorDraws> CompareEstimators(GaussianVae vae, Tensor x, GaussiansConfig cfg)
     {
+        cfg.Validate();
         var inputs = x.to(Lab.Device);
         var phi = vae.EncoderParameters().Cast<Tensor>().ToList();
         Tensor LogLikelihood(Tensor z) // S×B×d_z → S×B

@@ -29,7 +29,7 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
 {
     readonly Sequential encodeCMean, encodeCLogStd, encodeZMean, encodeZLogStd, priorZMean, priorZLogStd, decode;
 
-    public int CodeLength { get; }
+    public int LatentDim { get; }
     public int Pixels { get; }
 
     /// <param name="codeLength">Length of c and of z (the document uses one code_len for both).</param>
@@ -39,7 +39,7 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
     {
         if (codeLength < 1) throw new ArgumentOutOfRangeException(nameof(codeLength), codeLength, "codeLength must be ≥ 1.");
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be ≥ 1.");
-        CodeLength = codeLength;
+        LatentDim = codeLength;
         Pixels = pixels;
         encodeCMean = Mlp(pixels, hidden, codeLength);
         encodeCLogStd = Mlp(pixels, hidden, codeLength);

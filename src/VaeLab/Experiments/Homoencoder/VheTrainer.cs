@@ -7,51 +7,6 @@ using VaeLab.Training;
 
 namespace VaeLab.Experiments.Homoencoder;
 
-/// <summary>How KL(q(c|D)‖p(c)) is shared out per example.</summary>
-public enum ClassKlWeighting
-{
-    /// <summary>1/|D| (our reading of the document's `cardinality_class`).</summary>
-    SetSize,
-    /// <summary>1/|X_x|, the size of x's (pseudo-)class in the training set (the paper's bound).</summary>
-    ClassSize,
-}
-
-/// <summary>Hyperparameters of notebook 06 (variational homoencoders). The document states the architecture only.</summary>
-public sealed record VheConfig
-{
-    /// <summary>Length of c and of z (the document's code_len; its value is not stated, 20 as in PyTorch's MNIST VAE).</summary>
-    public int CodeLength { get; init; } = 20;
-    /// <summary>Hidden units of every MLP (512 in the document).</summary>
-    public int Hidden { get; init; } = 512;
-    /// <summary>|D|: examples of x's (pseudo-)class encoded into c.</summary>
-    public int SetSize { get; init; } = 5;
-    /// <summary>Weight of the class-code KL per example.</summary>
-    public ClassKlWeighting ClassKlWeight { get; init; } = ClassKlWeighting.SetSize;
-    /// <summary>KMeans clusters for the pseudo-labels (MNIST has 10 classes).</summary>
-    public int Clusters { get; init; } = 10;
-    /// <summary>Lloyd iteration limit per clustering.</summary>
-    public int KMeansIterations { get; init; } = 100;
-    /// <summary>Training examples used (the first n); 0 means all.</summary>
-    public int TrainExamples { get; init; } = 5_000;
-    /// <summary>Passes over the training examples.</summary>
-    public int Epochs { get; init; } = 12;
-    /// <summary>Examples per step.</summary>
-    public int BatchSize { get; init; } = 100;
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-    /// <summary>Seeds weights, shuffling, set sampling and KMeans.</summary>
-    public int Seed { get; init; } = 0;
-
-    public static VheConfig For(string profile) => profile switch
-    {
-        "smoke" => new VheConfig { TrainExamples = 500, Epochs = 2, BatchSize = 100, SetSize = 3 },
-        "default" => new VheConfig(),
-        // The document does not give epochs, batch size or |D|: all of MNIST, 30 epochs, |D| = 5.
-        "paper" => new VheConfig { TrainExamples = 0, Epochs = 30, BatchSize = 128 },
-        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use \"smoke\", \"default\" or \"paper\".", nameof(profile)),
-    };
-}
-
 /// <summary>
 /// A finished run. History holds per-epoch means (and per-step values) of loss, recon, kl_c, kl_z (nats per
 /// example) and grad_z, grad_c: the mean over examples of ‖∂loss_i/∂z_i‖ and ‖∂loss_i/∂c_i‖ (L2, through every
@@ -91,7 +46,7 @@ public static class VheTrainer
     {
         var (x, _) = Prepare(cfg, images, labels);
         Lab.Seed(cfg.Seed);
-        var model = new VheBaselineVae(2 * cfg.CodeLength, cfg.Hidden).to(Lab.Device);
+        var model = new VheBaselineVae(2 * cfg.LatentDim, cfg.HiddenDim).to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain($"vhe-baseline-v{CacheFormat}", cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
@@ -131,8 +86,8 @@ public static class VheTrainer
     {
         Lab.Seed(cfg.Seed);
         int n = (int)x.shape[0];
-        var model = new Vhe(cfg.CodeLength, cfg.Hidden).to(Lab.Device);
-        Tensor? codes = unsupervised ? torch.randn(n, 2 * cfg.CodeLength, device: x.device) : null;
+        var model = new Vhe(cfg.LatentDim, cfg.HiddenDim).to(Lab.Device);
+        Tensor? codes = unsupervised ? torch.randn(n, 2 * cfg.LatentDim, device: x.device) : null;
         var modules = new List<nn.Module> { model };
         if (codes is not null) modules.Add(new TensorStore("codes", codes));
         // Labels drive D in the supervised run and are scored against the pseudo-labels in the unsupervised one.
@@ -227,8 +182,7 @@ public static class VheTrainer
     {
         if (images.shape[0] != labels.shape[0])
             throw new ArgumentException($"images ({images.shape[0]}) and labels ({labels.shape[0]}) must have one row per example.");
-        if (cfg.SetSize < 1) throw new ArgumentException($"SetSize must be ≥ 1; got {cfg.SetSize}.");
-        if (cfg.BatchSize < 1) throw new ArgumentException($"BatchSize must be ≥ 1; got {cfg.BatchSize}.");
+        cfg.Validate();
         long n = cfg.TrainExamples <= 0 ? images.shape[0] : Math.Min(cfg.TrainExamples, images.shape[0]);
         if (cfg.TrainExamples > images.shape[0])
             VaeLab.Reporting.RunLog.Current.Warn($"TrainExamples = {cfg.TrainExamples} but the data has {images.shape[0]} examples; using all of them.");

@@ -6,7 +6,7 @@ namespace VaeLab.Tests.Experiments.Aae;
 
 public class SemiSupervisedAaeTrainerTests
 {
-    static readonly SemiSupervisedAaeConfig Tiny = new() { HiddenDim = 32, StyleDim = 2, BatchSize = 10, LabelledExamples = 20, Epochs = 1 };
+    static readonly SemiSupervisedAaeConfig Tiny = new() { HiddenDim = 32, LatentDim = 2, BatchSize = 10, LabelledExamples = 20, Epochs = 1 };
 
     static (SemiSupervisedAaeTrainer T, Tensor X, Tensor Y) Warm()
     {

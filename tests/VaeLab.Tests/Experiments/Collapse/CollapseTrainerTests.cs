@@ -16,7 +16,7 @@ public class CollapseTrainerTests
         return new DatasetSplits(train, test, "tiny", "tiny", "test");
     }
 
-    static CollapseConfig Small => CollapseConfig.For("smoke") with { Epochs = 1, TrainSubset = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 3, LatentDim = 3, ConvChannels = 4 };
+    static CollapseConfig Small => CollapseConfig.For("smoke") with { Epochs = 1, TrainExamples = 32, BatchSize = 16, TestBatch = 16, Evaluations = 2, Checkpoints = 2, ShownImages = 3, LatentDim = 3, ConvChannels = 4 };
 
     [Fact]
     public void EvaluationDoesNotChangeWeightsAndTrainingDoes()

@@ -30,7 +30,7 @@ public class ElboVsMmdTrainerTests
     public void PaperProfileIsTheDocumentsSettingAndUnknownProfilesAreRefused()
     {
         var paper = ElboVsMmdConfig.For("paper");
-        Assert.Equal((2, 100, 1e-4, 50, 60_000, 10_000, 100), (paper.Latent, paper.BatchSize, paper.LearningRate, paper.Epochs, paper.TrainExamples, paper.TestExamples, paper.IwaeSamples));
+        Assert.Equal((2, 100, 1e-4, 50, 60_000, 10_000, 100), (paper.LatentDim, paper.BatchSize, paper.LearningRate, paper.Epochs, paper.TrainExamples, paper.TestExamples, paper.IwaeSamples));
         Assert.Equal(100, ElboVsMmdConfig.For("default").IwaeSamples);
         var e = Assert.Throws<ArgumentException>(() => ElboVsMmdConfig.For("fast"));
         Assert.Contains("smoke", e.Message);

@@ -11,7 +11,7 @@ public class GaussiansConfigTests
         Assert.Equal(5000, paper.AeEpochs);
         Assert.Equal(5000, paper.AeBatchSize);
         Assert.Equal(1e-3, paper.AeLearningRate);
-        Assert.Equal(10, paper.HiddenSize);
+        Assert.Equal(10, paper.HiddenDim);
         Assert.Equal(3, paper.SamplesZ);
     }
 
@@ -19,6 +19,6 @@ public class GaussiansConfigTests
     public void UnknownProfileNamesTheValidOnes()
     {
         var e = Assert.Throws<ArgumentException>(() => GaussiansConfig.For("fast"));
-        Assert.Contains("\"smoke\", \"default\" or \"paper\"", e.Message);
+        Assert.All(Profiles.Names, name => Assert.Contains($"\"{name}\"", e.Message));
     }
 }

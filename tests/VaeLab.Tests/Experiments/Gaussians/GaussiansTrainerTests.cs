@@ -9,7 +9,7 @@ public class GaussiansTrainerTests
 {
     static readonly GaussiansConfig Tiny = GaussiansConfig.For("smoke") with
     {
-        TrainPoints = 200, AeEpochs = 30, AeBatchSize = 50, VaeEpochs = 30, VaeBatchSize = 50,
+        TrainExamples = 200, AeEpochs = 30, AeBatchSize = 50, VaeEpochs = 30, VaeBatchSize = 50,
         EstimatorSampleCounts = new[] { 1, 4 }, EstimatorDraws = 5, EstimatorInputs = 8,
     };
 
@@ -17,7 +17,7 @@ public class GaussiansTrainerTests
     public void TrainingRecordsOneEntryPerEpochAndLowersTheLosses()
     {
         Lab.Setup(seed: 71, threads: 1);
-        var train = GaussianMixture2D.Sample(Tiny.TrainPoints, Tiny.DataSeed);
+        var train = GaussianMixture2D.Sample(Tiny.TrainExamples, Tiny.DataSeed);
         var ae = GaussiansTrainer.TrainAutoencoder(Tiny, train);
         var vae = GaussiansTrainer.TrainVae(Tiny, train);
         Assert.Equal(30, ae.History["loss"].Count);
@@ -32,7 +32,7 @@ public class GaussiansTrainerTests
     public void DecodingsAndEstimatorDrawsHaveTheExpectedShapesAndOrder()
     {
         Lab.Setup(seed: 72, threads: 1);
-        var train = GaussianMixture2D.Sample(Tiny.TrainPoints, Tiny.DataSeed);
+        var train = GaussianMixture2D.Sample(Tiny.TrainExamples, Tiny.DataSeed);
         var ae = GaussiansTrainer.TrainAutoencoder(Tiny with { AeEpochs = 2 }, train);
         Assert.Equal(new long[] { 50, 2 }, GaussiansTrainer.DecodeUniformCodes(ae.Model, train, 50).shape);
         var vae = GaussiansTrainer.TrainVae(Tiny with { VaeEpochs = 2 }, train);

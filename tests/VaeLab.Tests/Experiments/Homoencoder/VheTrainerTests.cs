@@ -49,7 +49,7 @@ public class VheTrainerTests
     {
         Lab.Setup(seed: 5);
         var (images, labels) = TwoKinds(64);
-        var cfg = new VheConfig { CodeLength = 2, Hidden = 16, SetSize = 3, Clusters = 2, TrainExamples = 0, Epochs = 2, BatchSize = 16, LearningRate = 1e-2 };
+        var cfg = new VheConfig { LatentDim = 2, HiddenDim = 16, SetSize = 3, Clusters = 2, TrainExamples = 0, Epochs = 2, BatchSize = 16, LearningRate = 1e-2 };
         var run = VheTrainer.TrainUnsupervised(cfg, images, labels);
         Assert.Equal(cfg.Epochs + 1, run.Purity.Count);
         Assert.Equal(cfg.Epochs + 1, run.Nmi.Count);
@@ -68,7 +68,7 @@ public class VheTrainerTests
     {
         Lab.Setup(seed: 6);
         var (images, labels) = TwoKinds(64);
-        var cfg = new VheConfig { CodeLength = 2, Hidden = 16, SetSize = 3, TrainExamples = 0, Epochs = 3, BatchSize = 16, LearningRate = 1e-2 };
+        var cfg = new VheConfig { LatentDim = 2, HiddenDim = 16, SetSize = 3, TrainExamples = 0, Epochs = 3, BatchSize = 16, LearningRate = 1e-2 };
         var vhe = VheTrainer.TrainSupervised(cfg, images, labels);
         var vae = VheTrainer.TrainVae(cfg, images, labels);
         Assert.Empty(vhe.Purity);

@@ -1,0 +1,55 @@
+namespace VaeLab.Experiments.Collapse;
+
+/// <summary>Hyperparameters of the posterior-collapse experiments (notebooks 03 and 04).</summary>
+public sealed record CollapseConfig
+{
+    public int Epochs { get; init; } = 20;                  // passes over the training subset (the document gives none; 20 ≈ 19k steps)
+    public int TrainExamples { get; init; } = 60_000;         // first n training images (MNIST has 60k)
+    public int BatchSize { get; init; } = 64;               // the document's batch size
+    public double LearningRate { get; init; } = 1e-3;       // Adam
+    public int LatentDim { get; init; } = 10;               // D; the document maps to "a very low dimensional space"
+    public int ConvChannels { get; init; } = 16;            // conv VAE: 16 then 32 channels (65.6k parameters, cheap on 2 cores)
+    public int[] MlpHidden { get; init; } = { 64 };         // MLP VAE encoder widths (decoder mirrors): 103k parameters, same order as the conv VAE
+    public int TestBatch { get; init; } = 1000;             // fixed test images for KL, active units, MI and bands
+    public int MiDraws { get; init; } = 8;                  // z draws per test image in the MI estimate (SE ≈ 0.1 nats with one)
+    public int Evaluations { get; init; } = 40;             // evaluation points over a run (plus step 0 and the end)
+    public int Checkpoints { get; init; } = 6;              // image checkpoints over a run (including step 0 and the end)
+    public int ShownImages { get; init; } = 8;              // fixed training images reconstructed, and prior samples, per checkpoint
+    public double WarmupFraction { get; init; } = 0.2;      // delayed linear: β = 0 for this fraction of the run
+    public double RampFraction { get; init; } = 0.4;        // ... then rises linearly to 1 over this fraction
+    public int Cycles { get; init; } = 4;                   // cyclical: M (Fu et al. 2019)
+    public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
+    public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
+
+    /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
+    public static CollapseConfig For(string profile) => profile switch
+    {
+        // Seconds: 512 images for 2 epochs, enough to exercise every cell.
+        "smoke" => new CollapseConfig { Epochs = 2, TrainExamples = 512, TestBatch = 128, Evaluations = 4, Checkpoints = 2 },
+        // About 380 steps per run on 8k images: the seven runs of notebooks 03/04 fit in a few minutes on 2 cores.
+        "default" => new CollapseConfig { Epochs = 3, TrainExamples = 8192, TestBatch = 500, Evaluations = 24, Checkpoints = 4 },
+        // The document's batch 64 over all training images for 20 epochs (its length is not given).
+        "paper" => new CollapseConfig(),
+        _ => throw Profiles.Unknown(profile),
+    };
+
+    /// <summary>The delayed linear warm-up of this config.</summary>
+    public BetaSchedule Annealing => new DelayedLinearBeta(WarmupFraction, RampFraction);
+    /// <summary>The cyclical schedule of this config.</summary>
+    public BetaSchedule Cyclical => new CyclicalBeta(Cycles, CycleRatio);
+
+    /// <summary>Checks every field; an error names the field and its allowed range. Returns this config.</summary>
+    public CollapseConfig Validate()
+    {
+        new ConfigCheck(nameof(CollapseConfig))
+            .AtLeast(nameof(Epochs), Epochs, 1).AtLeast(nameof(TrainExamples), TrainExamples, 1).AtLeast(nameof(BatchSize), BatchSize, 1)
+            .Positive(nameof(LearningRate), LearningRate).AtLeast(nameof(LatentDim), LatentDim, 1).AtLeast(nameof(ConvChannels), ConvChannels, 1)
+            .That(MlpHidden is { Length: > 0 } && MlpHidden.All(h => h >= 1), nameof(MlpHidden), "needs at least one hidden width, each ≥ 1.")
+            .AtLeast(nameof(TestBatch), TestBatch, 2).AtLeast(nameof(MiDraws), MiDraws, 1).AtLeast(nameof(Evaluations), Evaluations, 1)
+            .AtLeast(nameof(Checkpoints), Checkpoints, 2).AtLeast(nameof(ShownImages), ShownImages, 1)
+            .Between(nameof(WarmupFraction), WarmupFraction, 0, 1).Between(nameof(RampFraction), RampFraction, 0, 1)
+            .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction), $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")
+            .AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1);
+        return this;
+    }
+}
