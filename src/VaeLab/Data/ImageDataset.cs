@@ -26,6 +26,14 @@ public sealed record ImageDataset(string Name, Tensor Images, Tensor Labels, str
         return this with { Images = Images.narrow(0, 0, n), Labels = Labels.narrow(0, 0, n) };
     }
 
+    /// <summary>The first <paramref name="n"/> images, or all of them when <paramref name="n"/> is 0 or more than the
+    /// set holds: what a config's TrainExamples or TestExamples selects ("0 = all").</summary>
+    public ImageDataset FirstOrAll(int n)
+    {
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, $"{Name}: ask for n ≥ 0 images (0 = all).");
+        return n == 0 || n >= Count ? this : Take(n);
+    }
+
     /// <summary>
     /// The first <paramref name="nPerClass"/> images of every class, in their original order (so classes stay
     /// interleaved as they were). Every class in <see cref="ClassNames"/> must have that many images.

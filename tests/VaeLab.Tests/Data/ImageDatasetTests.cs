@@ -74,4 +74,14 @@ public class ImageDatasetTests
         var e4 = Assert.Throws<ArgumentException>(() => new ImageDataset("x", torch.zeros(4, 1, 2, 2), torch.zeros(4, dtype: ScalarType.Int32), Classes));
         Assert.Contains("int64", e4.Message);
     }
+
+    [Fact]
+    public void FirstOrAllTakesTheFirstNAndZeroOrTooManyMeansAll()
+    {
+        var set = new ImageDataset("d", torch.rand(5, 1, 28, 28), torch.arange(5, dtype: ScalarType.Int64), new[] { "a", "b", "c", "d", "e" });
+        Assert.Equal(new long[] { 0, 1 }, set.FirstOrAll(2).Labels.data<long>().ToArray());
+        Assert.Same(set, set.FirstOrAll(0));
+        Assert.Same(set, set.FirstOrAll(9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.FirstOrAll(-1));
+    }
 }

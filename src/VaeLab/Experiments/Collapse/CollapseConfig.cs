@@ -1,3 +1,5 @@
+using VaeLab.Data;
+
 namespace VaeLab.Experiments.Collapse;
 
 /// <summary>Hyperparameters of the posterior-collapse experiments (notebooks 03 and 04).</summary>
@@ -52,4 +54,12 @@ public sealed record CollapseConfig
             .AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1);
         return this;
     }
+
+    /// <summary>
+    /// This config for <paramref name="data"/>: the profiles' subsets assume MNIST's 60,000 training images, so on a
+    /// smaller set (mnist-10k has 8,000) TrainExamples is capped at its size, unless the user chose it
+    /// (<paramref name="keepTrainExamples"/>), in which case training reports a value that does not fit.
+    /// </summary>
+    public CollapseConfig FitTo(DatasetSplits data, bool keepTrainExamples = false) =>
+        !keepTrainExamples && TrainExamples > data.Train.Count ? this with { TrainExamples = data.Train.Count } : this;
 }

@@ -45,6 +45,12 @@ public sealed record CollapseRun(string Name, string Model, long Parameters, Bet
 /// </summary>
 public static class CollapseTrainer
 {
+    /// <summary>
+    /// R₀: the per-pixel MSE of the best reconstruction that ignores z, the mean image of <paramref name="train"/>.
+    /// At β = 1 with the document's loss, a code whose KL exceeds R₀ nats costs more than it can save.
+    /// </summary>
+    public static double MeanImageMse(ImageDataset train) => train.Images.var(0, unbiased: false).mean().item<float>();
+
     /// <param name="name">Run name (progress, legends).</param>
     /// <param name="makeModel">Builds the model; called after re-seeding so every run starts from the same init.</param>
     /// <param name="schedule">β over the run.</param>

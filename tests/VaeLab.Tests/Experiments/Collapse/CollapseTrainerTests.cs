@@ -64,4 +64,22 @@ public class CollapseTrainerTests
         Assert.Equal(64, CollapseConfig.For("default").BatchSize);
         Assert.Contains("smoke", Assert.Throws<ArgumentException>(() => CollapseConfig.For("fast")).Message);
     }
+
+    [Fact]
+    public void MeanImageMseIsThePerPixelVarianceAroundTheMeanImage()
+    {
+        // Two images, constant 0 and 1: the mean image is 0.5 everywhere, each pixel misses by 0.5, MSE 0.25.
+        var images = torch.cat(new[] { torch.zeros(1, 1, 28, 28), torch.ones(1, 1, 28, 28) });
+        var set = new ImageDataset("two", images, torch.zeros(2, dtype: ScalarType.Int64), new[] { "only" });
+        Assert.Equal(0.25, CollapseTrainer.MeanImageMse(set), 6);
+    }
+
+    [Fact]
+    public void FitToCapsTheProfilesSubsetUnlessTheUserChoseIt()
+    {
+        var data = Tiny(40);
+        Assert.Equal(40, (CollapseConfig.For("paper").FitTo(data)).TrainExamples);
+        Assert.Equal(60_000, CollapseConfig.For("paper").FitTo(data, keepTrainExamples: true).TrainExamples);
+        Assert.Equal(32, (Small.FitTo(data)).TrainExamples);
+    }
 }
