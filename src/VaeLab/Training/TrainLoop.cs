@@ -71,6 +71,8 @@ public sealed class History
     /// <summary>Per-step values, by value name (when the loop records steps).</summary>
     public Dictionary<string, List<double>> StepValues { get; init; } = new();
     public int SkippedBatches { get; set; }
+    /// <summary>Wall time of the training loop in seconds, summed over the sittings of a resumed run.</summary>
+    public double Seconds { get; set; }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyCollection<string> Names => EpochMeans.Keys;
@@ -132,6 +134,8 @@ public static class TrainLoop
         int skipped = startEpoch * batchesPerEpoch;
         var progress = new TrainingProgress(name, Math.Max(1, (epochs - startEpoch) * batchesPerEpoch));
         int global = skipped;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double secondsBefore = history.Seconds;
         try
         {
             for (int e = startEpoch; e < epochs; e++)
@@ -178,8 +182,10 @@ public static class TrainLoop
                     progress.Report(global - skipped, values, $"epoch {e + 1}/{epochs}");
                 }
                 if (counted > 0) history.AddEpoch(sums.ToDictionary(kv => kv.Key, kv => kv.Value / counted));
+                history.Seconds = secondsBefore + clock.Elapsed.TotalSeconds;
                 onEpochEnd?.Invoke(e, history);
             }
+            history.Seconds = secondsBefore + clock.Elapsed.TotalSeconds;
             progress.Complete(history.SkippedBatches > 0 ? $"done, {history.SkippedBatches} non-finite batch(es) skipped" : "done");
         }
         catch (OperationCanceledException)

@@ -41,7 +41,7 @@ public sealed class EpochCheckpointTests : IDisposable
     {
         Lab.Setup(seed: 11, threads: 1);
         var t = new AaeTrainer(Aae);
-        return (t, t.TrainCached(x, retrain: retrain));
+        return (t, t.TrainCached(x, retrain: retrain).History);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class EpochCheckpointTests : IDisposable
         {
             Lab.Setup(seed: 12, threads: 1);
             var t = new SemiSupervisedAaeTrainer(cfg);
-            return (t, t.TrainCached(x, x.narrow(0, 0, 10), y, x.narrow(0, 0, 10), y, retrain: retrain));
+            return (t, t.TrainCached(x, x.narrow(0, 0, 10), y, x.narrow(0, 0, 10), y, retrain: retrain).History);
         }
 
         StopAfter(1);

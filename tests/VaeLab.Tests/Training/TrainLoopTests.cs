@@ -36,6 +36,26 @@ public class TrainLoopTests
     }
 
     [Fact]
+    public void RecordsTheLoopsWallTimeAndAResumedRunAddsToIt()
+    {
+        var (model, opt, x, y) = Problem();
+        IReadOnlyDictionary<string, Tensor> Step((Tensor, Tensor) b, StepContext ctx)
+        {
+            var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
+            TrainStep.Update(ctx, "mse", loss, opt);
+            return new Dictionary<string, Tensor> { ["mse"] = loss };
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var h = TrainLoop.Run("fit", epochs: 2, batchesPerEpoch: 4, _ => Batches(x, y), Step);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        Assert.InRange(h.Seconds, 1e-9, elapsed);
+        double first = h.Seconds;
+        var resumed = TrainLoop.Run("fit", epochs: 4, batchesPerEpoch: 4, _ => Batches(x, y), Step, history: h, startEpoch: 2);
+        Assert.True(resumed.Seconds > first);
+        Assert.InRange(resumed.Seconds, first, first + clock.Elapsed.TotalSeconds - elapsed);
+    }
+
+    [Fact]
     public void NonFiniteLossStopsWithStepTermAndLastFiniteValues()
     {
         var (model, opt, x, y) = Problem();

@@ -141,10 +141,10 @@ public sealed class AaeTrainer
     /// training, an <see cref="EpochCheckpoint"/> is saved after an epoch at most once a minute, and a stopped run
     /// resumes from it.
     /// </summary>
-    public History TrainCached(Tensor x, Tensor? labels = null, string name = "AAE", bool retrain = false)
+    public TrainingRun TrainCached(Tensor x, Tensor? labels = null, string name = "AAE", bool retrain = false)
     {
         var modules = new nn.Module[] { Q, P, D };
-        var run = CheckpointCache.LoadOrTrain($"aae-v{CacheFormat}", new { Config, ConditionClasses }, new[] { x, ConditionClasses > 0 ? labels : null },
+        var run = CheckpointCache.LoadOrTrain(Cache.For(ConditionClasses > 0 ? "supervised" : "unsupervised"), new { Config, ConditionClasses }, new[] { x, ConditionClasses > 0 ? labels : null },
             modules, partial =>
             {
                 var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _discriminatorOpt });
@@ -152,11 +152,11 @@ public sealed class AaeTrainer
                 return Train(x, labels, (e, h) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h); }, name, resumed);
             }, retrain);
         FromCache = run.FromCache;
-        return run.Result;
+        return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }
 
-    // Bump when training changes in a way the cache key cannot see.
-    const int CacheFormat = 1;
+    /// <summary>The AAE experiment's checkpoint-cache name and entry format (all three AAEs).</summary>
+    internal static readonly CacheTag Cache = new("aae", 2);
 
     /// <summary>Codes Q(x) in eval mode (no dropout), N×latent on the CPU.</summary>
     public Tensor Encode(Tensor x) => Inference.Rows(x.shape[0], Inference.DefaultBatch, (s, n) => Q.forward(x.narrow(0, s, n).to(Lab.Device)), Q);

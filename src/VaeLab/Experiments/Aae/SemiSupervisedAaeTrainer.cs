@@ -143,11 +143,11 @@ public sealed class SemiSupervisedAaeTrainer
     /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
     /// re-run loads Q, P, D_gauss, D_cat and the history (test errors included) instead of training.
     /// </summary>
-    public History TrainCached(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
-                               string name = "semi-supervised AAE", bool retrain = false)
+    public TrainingRun TrainCached(Tensor unlabelled, Tensor labelledX, Tensor labelledY, Tensor? testX = null, Tensor? testY = null,
+                                   string name = "semi-supervised AAE", bool retrain = false)
     {
         var modules = new nn.Module[] { Q, P, DGauss, DCat };
-        var run = CheckpointCache.LoadOrTrain($"semi-aae-v{CacheFormat}", Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
+        var run = CheckpointCache.LoadOrTrain(AaeTrainer.Cache.For("semi-supervised"), Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
             modules, partial =>
             {
                 var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _gaussOpt, _catOpt, _classifierOpt });
@@ -156,11 +156,8 @@ public sealed class SemiSupervisedAaeTrainer
                     (e, h, counters) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h, counters); }, name, resumed);
             }, retrain);
         FromCache = run.FromCache;
-        return run.Result;
+        return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }
-
-    // Bump when training changes in a way the cache key cannot see.
-    const int CacheFormat = 1;
 
     /// <summary>The encoder's codes in eval mode, on the CPU: y (class probabilities) and z (style).</summary>
     public (Tensor Y, Tensor Z) Encode(Tensor x)

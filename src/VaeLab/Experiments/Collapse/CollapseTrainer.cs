@@ -26,12 +26,10 @@ public sealed record ImageCheckpoint(int Step, float[] Reconstructions, float[] 
 
 /// <summary>One training run: per-step training terms (History steps "loss", "recon", "kl", "beta"),
 /// evaluations on the test batch, image checkpoints, and the fixed training images.</summary>
-public sealed record CollapseRun(string Name, string Model, long Parameters, BetaSchedule Schedule, int TotalSteps,
-    History History, IReadOnlyList<LatentSnapshot> Snapshots, IReadOnlyList<ImageCheckpoint> Checkpoints,
-    float[] Originals, double Seconds)
+public sealed record CollapseRun(string Name, History History, string Model, long Parameters, BetaSchedule Schedule, int TotalSteps,
+    IReadOnlyList<LatentSnapshot> Snapshots, IReadOnlyList<ImageCheckpoint> Checkpoints, float[] Originals)
+    : TrainingRun(Name, History)
 {
-    /// <summary>True when the weights and these records came from the checkpoint cache (Seconds is then the original training time).</summary>
-    public bool FromCache { get; init; }
     public LatentSnapshot Final => Snapshots[^1];
     public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
     public override string ToString() =>
@@ -65,28 +63,27 @@ public static class CollapseTrainer
             throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
         if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
             throw new ArgumentException($"TestBatch {cfg.TestBatch} must be in [2, {data.Test.Count}] (the test images of {data.Used}).", nameof(cfg));
-        if (cfg.Evaluations < 1 || cfg.Checkpoints < 2 || cfg.ShownImages < 1)
-            throw new ArgumentException("Evaluations ≥ 1, Checkpoints ≥ 2 and ShownImages ≥ 1 are needed.", nameof(cfg));
 
         Lab.Seed(cfg.Seed);
         var model = makeModel();
         model.to(Lab.Device);
-        long parameters = model.parameters().Sum(p => p.numel());
+        long parameters = model.ParameterCount();
         var train = data.Train.Take(cfg.TrainExamples).Images;
         var test = data.Test.Take(cfg.TestBatch).Images;
         var shown = data.Train.Take(cfg.ShownImages).Images;
         var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };
-        var run = CheckpointCache.LoadOrTrain($"collapse-{model.GetType().Name}-v{CacheFormat}", key, new[] { train, test, shown }, new[] { model },
+        var run = CheckpointCache.LoadOrTrain(Cache.For(model.GetType().Name), key, new[] { train, test, shown }, new[] { model },
             () => Fit(name, model, schedule, train, test, shown, cfg), retrain);
         var f = run.Result;
-        return new CollapseRun(name, model.GetName(), parameters, schedule, f.TotalSteps, f.History, f.Snapshots, f.Checkpoints, f.Originals, f.Seconds) { FromCache = run.FromCache };
+        return new CollapseRun(name, f.History, model.GetName(), parameters, schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals) { FromCache = run.FromCache };
     }
 
-    // Bump when training or the recorded diagnostics change in a way the cache key cannot see.
-    const int CacheFormat = 1;
+    /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or the recorded
+    /// diagnostics change in a way the cache key cannot see).</summary>
+    internal static readonly CacheTag Cache = new("collapse", 2);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
-    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals, double Seconds);
+    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals);
 
     static CollapseFit Fit<TModel>(string name, TModel model, BetaSchedule schedule, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
@@ -127,10 +124,10 @@ public static class CollapseTrainer
             };
         }, recordSteps: true);
         Observe(total);
-        clock.Stop();
+        history.Seconds = clock.Elapsed.TotalSeconds;  // the final evaluation included, as the run's wall time
         prior.Dispose();
         var originals = shown.cpu().flatten().data<float>().ToArray();
-        return new CollapseFit(total, history, snapshots, checkpoints, originals, clock.Elapsed.TotalSeconds);
+        return new CollapseFit(total, history, snapshots, checkpoints, originals);
     }
 
     /// <summary>KL, reconstruction, active units, MI and bands of the encoder on <paramref name="x"/>, without

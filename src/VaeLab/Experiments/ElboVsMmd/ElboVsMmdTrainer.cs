@@ -7,19 +7,24 @@ using VaeLab.Training;
 namespace VaeLab.Experiments.ElboVsMmd;
 
 /// <summary>
-/// The logged loss terms of one training run: per-epoch means, and means over consecutive windows of
-/// <see cref="StepWindow"/> steps (at most about <see cref="ElboVsMmdTrainer.CurvePoints"/> points, for loss curves
-/// over steps); the wall time and the number of steps.
+/// One model's training run: the history of its loss terms (per-epoch means and per-step values), and for loss curves
+/// over steps the means over consecutive windows of <see cref="StepWindow"/> steps (at most about
+/// <see cref="ElboVsMmdTrainer.CurvePoints"/> points per term).
 /// </summary>
-public sealed record TrainingCurves(Dictionary<string, double[]> PerEpoch, Dictionary<string, double[]> PerWindow, int StepWindow,
-                                    double Seconds, int Steps)
+public sealed record ElboVsMmdRun(string Name, History History) : TrainingRun(Name, History)
 {
+    /// <summary>Training steps taken.</summary>
+    public int Steps { get; } = History.Names.Select(n => History.Steps(n).Count).DefaultIfEmpty(0).Max();
+
+    /// <summary>Steps per window of <see cref="PerWindow"/>.</summary>
+    public int StepWindow => Math.Max(1, (Steps + ElboVsMmdTrainer.CurvePoints - 1) / ElboVsMmdTrainer.CurvePoints);
+
+    /// <summary>Window means of each term's per-step values.</summary>
+    public IReadOnlyDictionary<string, double[]> PerWindow => History.Names.ToDictionary(n => n, n => History.Steps(n).Chunk(StepWindow).Select(w => w.Average()).ToArray());
+
     /// <summary>The step (1-based) at the end of each window, as x values for <see cref="PerWindow"/>.</summary>
     public double[] WindowEnds(string name) =>
         Enumerable.Range(1, PerWindow[name].Length).Select(i => (double)Math.Min(Steps, i * StepWindow)).ToArray();
-
-    /// <summary>True when the weights and curves came from the checkpoint cache (Seconds is then the original run's).</summary>
-    public bool FromCache { get; init; }
 }
 
 /// <summary>Training of notebook 02's two models, each through <see cref="TrainLoop"/> and the checkpoint cache.</summary>
@@ -28,18 +33,19 @@ public static class ElboVsMmdTrainer
     /// <summary>About how many points each per-step curve keeps.</summary>
     public const int CurvePoints = 400;
 
-    /// <summary>Bumped when training or <see cref="TrainingCurves"/> change, so older cache entries are not reused.</summary>
-    const int CacheFormat = 2;
+    /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or what a run stores
+    /// changes, so older entries are not reused).</summary>
+    internal static readonly CacheTag Cache = new("elbo-vs-mmd", 3);
 
     /// <summary>
     /// Trains the conv VAE on the single-sample Monte-Carlo ELBO (the document's estimator):
     /// loss = −mean over the batch of [log p(x|z) + log p(z) − log q(z|x)], with Adam. Logs the three terms (batch means).
     /// </summary>
-    public static TrainingCurves TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    public static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
         cfg.Validate();
         var data = Select(train, cfg);
-        return Cached($"nb02-elbo-v{CacheFormat}", model, data, cfg, retrain, () =>
+        return Cached("ELBO VAE", Cache.For("elbo"), model, data, cfg, retrain, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
@@ -61,11 +67,11 @@ public static class ElboVsMmdTrainer
     /// Trains the MMD-VAE on the document's loss: mean squared error between x and sigmoid(logits), averaged over
     /// pixels and the batch (Keras's k_mean), plus MmdWeight · MMD(N(0, I) samples, codes) with the document's kernel.
     /// </summary>
-    public static TrainingCurves TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    public static ElboVsMmdRun TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
     {
         cfg.Validate();
         var data = Select(train, cfg);
-        return Cached($"nb02-mmd-v{CacheFormat}", model, data, cfg, retrain, () =>
+        return Cached("MMD-VAE", Cache.For("mmd"), model, data, cfg, retrain, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
@@ -89,26 +95,18 @@ public static class ElboVsMmdTrainer
         return cfg.TrainExamples >= train.Count ? train : train.Take(cfg.TrainExamples);
     }
 
-    static TrainingCurves Cached(string name, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain, Func<History> train)
+    static ElboVsMmdRun Cached(string runName, string cacheName, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain, Func<History> train)
     {
         model.to(Lab.Device);
         // Key on the training settings only (evaluation sizes do not change the weights) and on the setup seed the
         // model was initialised under.
         var trainingPart = cfg with { TestExamples = 0, KnnReferences = 0, KnnK = 0, IwaeExamples = 0, IwaeSamples = 0, GeneratedSamples = 0 };
         var selection = $"{data.Name}: first {data.Count} training images; initialised under Lab seed {Lab.Info?.Seed}";
-        var run = CheckpointCache.LoadOrTrain(name, trainingPart, selection, cfg.Seed,
-            new[] { model }, () =>
-            {
-                Lab.Seed(cfg.Seed);
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                var history = train();
-                int steps = history.Names.Select(n => history.Steps(n).Count).DefaultIfEmpty(0).Max();
-                int window = Math.Max(1, (steps + CurvePoints - 1) / CurvePoints);
-                return new TrainingCurves(
-                    history.Names.ToDictionary(n => n, n => history[n].ToArray()),
-                    history.Names.ToDictionary(n => n, n => history.Steps(n).Chunk(window).Select(w => w.Average()).ToArray()),
-                    window, watch.Elapsed.TotalSeconds, steps);
-            }, retrain);
-        return run.Result with { FromCache = run.FromCache };
+        var run = CheckpointCache.LoadOrTrain(cacheName, trainingPart, selection, cfg.Seed, new[] { model }, () =>
+        {
+            Lab.Seed(cfg.Seed);
+            return train();
+        }, retrain);
+        return new ElboVsMmdRun(runName, run.Result) { FromCache = run.FromCache };
     }
 }

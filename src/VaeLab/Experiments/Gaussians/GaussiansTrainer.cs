@@ -5,8 +5,8 @@ using VaeLab.Training;
 
 namespace VaeLab.Experiments.Gaussians;
 
-/// <summary>A trained model and its per-epoch history; FromCache when the checkpoint cache supplied both.</summary>
-public sealed record Trained<TModel>(TModel Model, History History, bool FromCache = false);
+/// <summary>A trained model with its run (per-epoch history, time, whether the checkpoint cache supplied both).</summary>
+public sealed record Trained<TModel>(string Name, History History, TModel Model) : TrainingRun(Name, History);
 
 /// <summary>Notebook 01's training and measurements, one call each.</summary>
 public static class GaussiansTrainer
@@ -18,14 +18,14 @@ public static class GaussiansTrainer
         cfg.Validate();
         var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, bottleneckSize: 1);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain($"nb01-ae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
+        var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
         model.eval();
-        return new Trained<Autoencoder2D>(model, run.Result, run.FromCache);
+        return new Trained<Autoencoder2D>("autoencoder", run.Result, model) { FromCache = run.FromCache };
     }
 
-    // Bump when training changes in a way the key cannot see, so old cache entries are not reused.
-    const int CacheFormat = 1;
+    /// <summary>This experiment's checkpoint-cache name and entry format.</summary>
+    internal static readonly CacheTag Cache = new("gaussians", 2);
 
     static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
     {
@@ -51,10 +51,10 @@ public static class GaussiansTrainer
         cfg.Validate();
         var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, bottleneckSize: 1, cfg.SamplesZ);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain($"nb01-vae-v{CacheFormat}", cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
+        var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
         model.eval();
-        return new Trained<GaussianVae>(model, run.Result, run.FromCache);
+        return new Trained<GaussianVae>("vae", run.Result, model) { FromCache = run.FromCache };
     }
 
     static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)

@@ -20,10 +20,8 @@ namespace VaeLab.Experiments.Homoencoder;
 /// <param name="Nmi">As <paramref name="Purity"/>, normalised mutual information.</param>
 /// <param name="Codes">Unsupervised runs: each example's last recorded [c, z] means, N×2·code.</param>
 public sealed record VheRun(string Name, History History, nn.Module Model, IReadOnlyList<double> Purity, IReadOnlyList<double> Nmi, Tensor? Codes)
+    : TrainingRun(Name, History)
 {
-    /// <summary>True when the weights, codes and records came from the checkpoint cache.</summary>
-    public bool FromCache { get; init; }
-
     /// <summary>Per-epoch ratio mean‖∂loss/∂c‖ / mean‖∂loss/∂z‖.</summary>
     public IReadOnlyList<double> GradientRatioCToZ => History["grad_c"].Zip(History["grad_z"], (c, z) => c / z).ToArray();
 }
@@ -47,7 +45,7 @@ public static class VheTrainer
         var (x, _) = Prepare(cfg, images, labels);
         Lab.Seed(cfg.Seed);
         var model = new VheBaselineVae(2 * cfg.LatentDim, cfg.HiddenDim).to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain($"vhe-baseline-v{CacheFormat}", cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
+        var run = CheckpointCache.LoadOrTrain(Cache.For("baseline-vae"), cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
         {
             var opt = optim.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(x, null, cfg.BatchSize, cfg.Seed);
@@ -57,8 +55,8 @@ public static class VheTrainer
         return new VheRun(name, run.Result.History, model, Array.Empty<double>(), Array.Empty<double>(), null) { FromCache = run.FromCache };
     }
 
-    // Bump when training changes in a way the cache key cannot see.
-    const int CacheFormat = 1;
+    /// <summary>This experiment's checkpoint-cache name and entry format.</summary>
+    internal static readonly CacheTag Cache = new("homoencoder", 2);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
     public sealed record VheRecord(History History, List<double> Purity, List<double> Nmi);
@@ -91,7 +89,7 @@ public static class VheTrainer
         var modules = new List<nn.Module> { model };
         if (codes is not null) modules.Add(new TensorStore("codes", codes));
         // Labels drive D in the supervised run and are scored against the pseudo-labels in the unsupervised one.
-        var run = CheckpointCache.LoadOrTrain($"vhe-{(unsupervised ? "unsupervised" : "supervised")}-v{CacheFormat}", cfg, new[] { x, y }, modules,
+        var run = CheckpointCache.LoadOrTrain(Cache.For(unsupervised ? "unsupervised" : "supervised"), cfg, new[] { x, y }, modules,
             () => FitVhe(cfg, x, y, name, supervised, unsupervised, model, codes), retrain);
         return new VheRun(name, run.Result.History, model, run.Result.Purity, run.Result.Nmi, codes) { FromCache = run.FromCache };
     }

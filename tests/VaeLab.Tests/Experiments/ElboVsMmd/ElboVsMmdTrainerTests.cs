@@ -48,18 +48,18 @@ public class ElboVsMmdTrainerTests
             Assert.Equal(6, run.Steps); // 2 epochs of 3 batches of 100
             foreach (var term in new[] { "-elbo", "log p(x|z)", "log p(z)", "log q(z|x)" })
             {
-                Assert.Equal(2, run.PerEpoch[term].Length);
+                Assert.Equal(2, run[term].Count);
                 Assert.Equal(6, run.PerWindow[term].Length);
             }
             // −ELBO is the negated sum of its three logged terms, per epoch.
             for (int e = 0; e < 2; e++)
-                Assert.Equal(run.PerEpoch["-elbo"][e], -(run.PerEpoch["log p(x|z)"][e] + run.PerEpoch["log p(z)"][e] - run.PerEpoch["log q(z|x)"][e]), 2);
-            Assert.True(run.PerEpoch["-elbo"][1] < run.PerEpoch["-elbo"][0], "the loss did not fall");
+                Assert.Equal(run["-elbo"][e], -(run["log p(x|z)"][e] + run["log p(z)"][e] - run["log q(z|x)"][e]), 2);
+            Assert.True(run["-elbo"][1] < run["-elbo"][0], "the loss did not fall");
 
             var again = new ConvVae();
             var cached = ElboVsMmdTrainer.TrainElbo(again, data, Tiny);
             Assert.True(cached.FromCache);
-            Assert.Equal(run.PerEpoch["-elbo"], cached.PerEpoch["-elbo"]);
+            Assert.Equal(run["-elbo"], cached["-elbo"]);
             var trained = model.parameters().ToArray();
             var loaded = again.parameters().ToArray();
             for (int i = 0; i < trained.Length; i++) Assert.True(trained[i].eq(loaded[i]).all().item<bool>());
@@ -74,8 +74,8 @@ public class ElboVsMmdTrainerTests
         WithTempCache(() =>
         {
             var run = ElboVsMmdTrainer.TrainMmd(new MmdVae(), data, Tiny);
-            Assert.Equal(new[] { "loss", "mmd", "mse" }, run.PerEpoch.Keys.OrderBy(k => k, StringComparer.Ordinal));
-            Assert.Equal(run.PerEpoch["loss"][0], run.PerEpoch["mse"][0] + run.PerEpoch["mmd"][0], 5);
+            Assert.Equal(new[] { "loss", "mmd", "mse" }, run.History.Names.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(run["loss"][0], run["mse"][0] + run["mmd"][0], 5);
             Assert.Equal(new double[] { 1, 2, 3, 4, 5, 6 }, run.WindowEnds("loss"));
             return 0;
         });
