@@ -45,10 +45,10 @@ public sealed class AaeTrainer
         D = new AaeDiscriminator(config.LatentDim, config.HiddenDim, config.Dropout);
         Q.to(Lab.Device); P.to(Lab.Device); D.to(Lab.Device);
         // Two optimizers for Q, as in the document: its reconstruction and generator updates keep separate moments.
-        _decoderOpt = optim.Adam(P.parameters(), config.ReconstructionLr);
-        _encoderOpt = optim.Adam(Q.parameters(), config.ReconstructionLr);
-        _generatorOpt = optim.Adam(Q.parameters(), config.RegularizationLr);
-        _discriminatorOpt = optim.Adam(D.parameters(), config.RegularizationLr);
+        _decoderOpt = Optimizers.Adam(P.parameters(), config.ReconstructionLr);
+        _encoderOpt = Optimizers.Adam(Q.parameters(), config.ReconstructionLr);
+        _generatorOpt = Optimizers.Adam(Q.parameters(), config.RegularizationLr);
+        _discriminatorOpt = Optimizers.Adam(D.parameters(), config.RegularizationLr);
     }
 
 

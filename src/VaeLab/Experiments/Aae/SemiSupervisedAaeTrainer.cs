@@ -35,12 +35,12 @@ public sealed class SemiSupervisedAaeTrainer
         DGauss = new AaeDiscriminator(config.LatentDim, config.HiddenDim, config.Dropout);
         DCat = new AaeDiscriminator(config.Classes, config.HiddenDim, config.Dropout);
         Q.to(Lab.Device); P.to(Lab.Device); DGauss.to(Lab.Device); DCat.to(Lab.Device);
-        _decoderOpt = optim.Adam(P.parameters(), config.ReconstructionLr);
-        _encoderOpt = optim.Adam(Q.parameters(), config.ReconstructionLr);
-        _generatorOpt = optim.Adam(Q.parameters(), config.RegularizationLr);
-        _gaussOpt = optim.Adam(DGauss.parameters(), config.RegularizationLr);
-        _catOpt = optim.Adam(DCat.parameters(), config.RegularizationLr);
-        _classifierOpt = optim.Adam(Q.parameters(), config.ClassificationLr);
+        _decoderOpt = Optimizers.Adam(P.parameters(), config.ReconstructionLr);
+        _encoderOpt = Optimizers.Adam(Q.parameters(), config.ReconstructionLr);
+        _generatorOpt = Optimizers.Adam(Q.parameters(), config.RegularizationLr);
+        _gaussOpt = Optimizers.Adam(DGauss.parameters(), config.RegularizationLr);
+        _catOpt = Optimizers.Adam(DCat.parameters(), config.RegularizationLr);
+        _classifierOpt = Optimizers.Adam(Q.parameters(), config.ClassificationLr);
     }
 
 

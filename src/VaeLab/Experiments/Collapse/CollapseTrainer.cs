@@ -88,7 +88,7 @@ public static class CollapseTrainer
     static CollapseFit Fit<TModel>(string name, TModel model, BetaSchedule schedule, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
-        var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
         var loader = new BatchLoader(trainImages.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
         int total = cfg.Epochs * loader.BatchesPerEpoch;
         using var testX = testImages.to(Lab.Device);

@@ -47,7 +47,7 @@ public static class ElboVsMmdTrainer
         var data = Select(train, cfg);
         return Cached("ELBO VAE", Cache.For("elbo"), model, data, cfg, retrain, () =>
         {
-            var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
             return TrainLoop.Run("ELBO VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {
@@ -73,7 +73,7 @@ public static class ElboVsMmdTrainer
         var data = Select(train, cfg);
         return Cached("MMD-VAE", Cache.For("mmd"), model, data, cfg, retrain, () =>
         {
-            var opt = optim.Adam(model.parameters(), cfg.LearningRate);
+            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
             return TrainLoop.Run("MMD-VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {

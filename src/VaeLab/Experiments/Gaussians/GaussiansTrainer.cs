@@ -29,7 +29,7 @@ public static class GaussiansTrainer
 
     static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
     {
-        var opt = optim.Adam(model.parameters(), cfg.AeLearningRate);
+        var opt = Optimizers.Adam(model.parameters(), cfg.AeLearningRate);
         var loader = new BatchLoader(train.to(Lab.Device), null, cfg.AeBatchSize, cfg.Seed);
         model.train();
         return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
@@ -59,7 +59,7 @@ public static class GaussiansTrainer
 
     static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)
     {
-        var opt = optim.Adam(model.parameters(), cfg.VaeLearningRate);
+        var opt = Optimizers.Adam(model.parameters(), cfg.VaeLearningRate);
         var loader = new BatchLoader(train.to(Lab.Device), null, cfg.VaeBatchSize, cfg.Seed);
         model.train();
         return TrainLoop.Run("vae", cfg.VaeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
