@@ -259,9 +259,11 @@ public static class Optimizers
 {
     /// <summary>
     /// True (the default): trainers use <see cref="FlatAdam"/>. False: TorchSharp's <c>optim.Adam</c>, same
-    /// hyperparameters and results within float32 rounding; the benchmark measures both in one run.
+    /// hyperparameters and results within float32 rounding; the benchmark measures both in one run, and
+    /// <c>VAELAB_ADAM=torchsharp</c> in the environment starts a process (a kernel, <c>vaelab run</c>) with it off.
     /// </summary>
-    public static bool UseFlatAdam { get; set; } = true;
+    public static bool UseFlatAdam { get; set; } =
+        !string.Equals(Environment.GetEnvironmentVariable("VAELAB_ADAM"), "torchsharp", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Adam over <paramref name="parameters"/> with learning rate <paramref name="lr"/> (TorchSharp's other defaults).</summary>
     public static optim.Optimizer Adam(IEnumerable<Parameter> parameters, double lr) =>
