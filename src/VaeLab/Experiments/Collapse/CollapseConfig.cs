@@ -22,6 +22,7 @@ public sealed record CollapseConfig
     public int Cycles { get; init; } = 4;                   // cyclical: M (Fu et al. 2019)
     public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
     public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
+    public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse; // the document's loss (MseKl), or BernoulliElbo: β = 1 is the ELBO
 
     /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
     public static CollapseConfig For(string profile) => profile switch
@@ -51,7 +52,8 @@ public sealed record CollapseConfig
             .AtLeast(nameof(Checkpoints), Checkpoints, 2).AtLeast(nameof(ShownImages), ShownImages, 1)
             .Between(nameof(WarmupFraction), WarmupFraction, 0, 1).Between(nameof(RampFraction), RampFraction, 0, 1)
             .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction), $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")
-            .AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1);
+            .AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1)
+            .That(Enum.IsDefined(Objective), nameof(Objective), $"{Objective} is not a CollapseObjective.");
         return this;
     }
 

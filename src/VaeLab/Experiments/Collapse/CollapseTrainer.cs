@@ -38,7 +38,8 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
 }
 
 /// <summary>
-/// Trains a Gaussian VAE with the document's loss (<see cref="MseKl"/>: per-pixel mean squared error + β · summed KL)
+/// Trains a Gaussian VAE with the document's loss (<see cref="MseKl"/>: per-pixel mean squared error + β · summed KL,
+/// or with <see cref="CollapseConfig.Objective"/> = BernoulliElbo the standard ELBO's scaling, <see cref="BernoulliKl"/>)
 /// under a β schedule, through <see cref="TrainLoop.Run"/>, recording the collapse diagnostics along the way.
 /// </summary>
 public static class CollapseTrainer
@@ -116,7 +117,7 @@ public static class CollapseTrainer
             Observe(ctx.Step);
             double beta = schedule.At(ctx.Step, total);
             var output = model.forward(batch.X);
-            var terms = MseKl.Loss(output.Logits, batch.X, output.Mean, output.LogVar, beta);
+            var terms = BernoulliKl.Of(cfg.Objective, output.Logits, batch.X, output.Mean, output.LogVar, beta);
             if (!TrainStep.Update(ctx, "loss", terms.Total, opt)) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor>
             {

@@ -4,8 +4,20 @@ using VaeLab.Losses;
 
 namespace VaeLab.Experiments.Collapse;
 
-/// <summary>The terms of <see cref="MseKl.Loss"/>: total = reconstruction + β · KL, all scalars.</summary>
-public sealed record MseKlTerms(Tensor Total, Tensor Reconstruction, Tensor Kl);
+/// <summary>The terms of a collapse-experiment loss (<see cref="MseKl"/>, <see cref="BernoulliKl"/>): total =
+/// reconstruction + β · KL, all scalars.</summary>
+public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl);
+
+/// <summary>Which objective notebooks 03 and 04 train.</summary>
+public enum CollapseObjective
+{
+    /// <summary>The document's: per-pixel mean squared error + β · summed KL (<see cref="MseKl"/>). At β = 1 it is not an
+    /// ELBO but a Gaussian decoder with variance 392 per pixel (in [0, 1] pixel units).</summary>
+    DocumentMse,
+    /// <summary>The standard scaling: summed Bernoulli negative log-likelihood + β · summed KL (<see cref="BernoulliKl"/>);
+    /// β = 1 is the negative ELBO.</summary>
+    BernoulliElbo,
+}
 
 /// <summary>
 /// The loss of the posterior-collapse document (notebooks 03 and 04), kept as it states it: a per-pixel MEAN squared
@@ -19,16 +31,43 @@ public static class MseKl
     /// Reconstruction: mean over pixels and over the batch of (sigmoid(logits) − x)². KL(q(z|x) ‖ N(0, I)) in nats:
     /// sum over latent dimensions, mean over the batch. Total = reconstruction + β · KL.
     /// </summary>
-    public static MseKlTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
+    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
     {
         if (!logits.shape.SequenceEqual(x.shape))
             throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
         if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
         var recon = Reconstruction(logits, x);
         var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
-        return new MseKlTerms(recon + beta * kl, recon, kl);
+        return new LossTerms(recon + beta * kl, recon, kl);
     }
 
     /// <summary>Per-pixel mean squared error of sigmoid(logits) against x: mean over pixels and over the batch.</summary>
     public static Tensor Reconstruction(Tensor logits, Tensor x) => (logits.sigmoid() - x).square().mean();
+}
+
+/// <summary>
+/// The properly scaled counterpart of <see cref="MseKl"/>, for reading the document's claims under the standard ELBO:
+/// reconstruction is −log p(x | z) under independent Bernoulli pixels (sum over pixels, mean over the batch), KL as in
+/// <see cref="MseKl"/> (sum over latent dimensions, mean over the batch); total = reconstruction + β · KL, the negative
+/// ELBO at β = 1.
+/// </summary>
+public static class BernoulliKl
+{
+    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
+    {
+        if (!logits.shape.SequenceEqual(x.shape))
+            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
+        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
+        var recon = (-Bernoulli.LogLikelihood(logits, x)).mean();
+        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
+        return new LossTerms(recon + beta * kl, recon, kl);
+    }
+
+    /// <summary>The loss of <paramref name="objective"/>.</summary>
+    public static LossTerms Of(CollapseObjective objective, Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) => objective switch
+    {
+        CollapseObjective.DocumentMse => MseKl.Loss(logits, x, mean, logVar, beta),
+        CollapseObjective.BernoulliElbo => Loss(logits, x, mean, logVar, beta),
+        _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "Unknown collapse objective."),
+    };
 }

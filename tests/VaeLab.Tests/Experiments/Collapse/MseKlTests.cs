@@ -32,4 +32,23 @@ public class MseKlTests
         Assert.Equal(37.5, t.Kl.item<float>(), 4); // ½ Σ 25 over 3 dims
         Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => MseKl.Loss(torch.zeros(1, 4), torch.zeros(1, 5), torch.zeros(1, 2), torch.zeros(1, 2), 1)).Message);
     }
+
+    [Fact]
+    public void BernoulliKlSumsTheNegativeLogLikelihoodOverPixelsAndIsTheElboAtBetaOne()
+    {
+        // logits 0 → every pixel has p = ½, so −log p(x|z) = ln 2 per pixel whatever x in [0, 1]: 2 pixels → 2 ln 2.
+        var logits = torch.zeros(2, 2);
+        var x = torch.tensor(new float[,] { { 1, 0 }, { 0.5f, 0.5f } });
+        var mean = torch.tensor(new float[,] { { 1, 1 }, { 0, 0 } });
+        var logVar = torch.zeros(2, 2);
+        var t = BernoulliKl.Loss(logits, x, mean, logVar, beta: 1);
+        Assert.Equal(2 * Math.Log(2), t.Reconstruction.item<float>(), 5);
+        Assert.Equal(0.5, t.Kl.item<float>(), 6);
+        // β = 1: the negative ELBO, reconstruction + KL per example, batch mean.
+        Assert.Equal(2 * Math.Log(2) + 0.5, t.Total.item<float>(), 5);
+        // The objective switch picks one or the other.
+        Assert.Equal(t.Total.item<float>(), BernoulliKl.Of(CollapseObjective.BernoulliElbo, logits, x, mean, logVar, 1).Total.item<float>());
+        Assert.Equal(MseKl.Loss(logits, x, mean, logVar, 1).Total.item<float>(), BernoulliKl.Of(CollapseObjective.DocumentMse, logits, x, mean, logVar, 1).Total.item<float>());
+        Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => BernoulliKl.Loss(torch.zeros(1, 4), torch.zeros(1, 5), torch.zeros(1, 2), torch.zeros(1, 2), 1)).Message);
+    }
 }
