@@ -32,7 +32,7 @@ public abstract record BetaSchedule
 public sealed record ConstantBeta(double Value) : BetaSchedule
 {
     protected override double Compute(int step, int totalSteps) => Value;
-    public override string Describe() => $"β = {Value:0.###}";
+    public override string Describe() => $"β = {Value:G3}";
 }
 
 /// <summary>
@@ -51,7 +51,7 @@ public sealed record DelayedLinearBeta(double WarmupFraction, double RampFractio
         return Max * Math.Min(1.0, (t - WarmupFraction) / RampFraction);
     }
 
-    public override string Describe() => $"delayed linear: β = 0 for {WarmupFraction:P0}, ramp to {Max:0.###} over {RampFraction:P0}";
+    public override string Describe() => $"delayed linear: β = 0 for {WarmupFraction:P0}, ramp to {Max:G3} over {RampFraction:P0}";
 }
 
 /// <summary>

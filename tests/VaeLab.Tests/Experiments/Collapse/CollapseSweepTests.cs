@@ -1,0 +1,51 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using VaeLab.Data;
+using VaeLab.Experiments.Collapse;
+using VaeLab.Tests.Training;
+
+namespace VaeLab.Tests.Experiments.Collapse;
+
+public class CollapseSweepTests
+{
+    [Fact]
+    public void LogSpacedValuesAreEvenInLogAndEndExactly()
+    {
+        var b = CollapseSweep.LogSpaced(1e-4, 1, 7);
+        Assert.Equal(7, b.Length);
+        for (int i = 0; i < 7; i++) Assert.Equal(Math.Pow(10, -4 + 4.0 * i / 6), b[i], 12);
+        Assert.Equal(1.0, b[^1]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.LogSpaced(0, 1, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.LogSpaced(1e-4, 1, 1));
+    }
+
+    static DatasetSplits Tiny(int n)
+    {
+        var g = new torch.Generator(11);
+        var train = new ImageDataset("tiny", torch.rand(n, 1, 28, 28, generator: g), torch.zeros(n, dtype: ScalarType.Int64), new[] { "only" });
+        var test = new ImageDataset("tiny", torch.rand(n, 1, 28, 28, generator: g), torch.zeros(n, dtype: ScalarType.Int64), new[] { "only" });
+        return new DatasetSplits(train, test, "tiny", "tiny", "test");
+    }
+
+    [Fact]
+    public void EachPointIsTheEndOfTheCachedRunAtItsBeta()
+    {
+        using var cache = new TempCheckpointCache();
+        var cfg = CollapseConfig.For("smoke") with { Epochs = 2, TrainExamples = 32, BatchSize = 16, TestBatch = 16, Evaluations = 4, Checkpoints = 2, ShownImages = 2, LatentDim = 3 };
+        var data = Tiny(32);
+        var betas = new[] { 1e-3, 1.0 };
+        var points = CollapseSweep.Run("(c) annealed", () => new MlpVae(new[] { 8 }, cfg.LatentDim), b => new DelayedLinearBeta(0.2, 0.4, b), betas, data, cfg);
+        Assert.Equal(betas, points.Select(p => p.BetaMax));
+        Assert.All(points, p => Assert.Equal(CollapseObjective.DocumentMse, p.Objective));
+        for (int i = 0; i < betas.Length; i++)
+        {
+            // The same run trained directly is the sweep's cache entry, and ends where the point says.
+            var run = CollapseTrainer.Train("direct", () => new MlpVae(new[] { 8 }, cfg.LatentDim), new DelayedLinearBeta(0.2, 0.4, betas[i]), data, cfg);
+            Assert.True(run.FromCache);
+            Assert.Equal(run.Final.Kl, points[i].FinalKl);
+            Assert.Equal(run.Final.ActiveUnits, points[i].ActiveUnits);
+            Assert.Equal(run.Snapshots.Where(s => s.Step <= run.TotalSteps / 2).Min(s => s.Kl), points[i].MinKlFirstHalf);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.Run("x", () => new MlpVae(new[] { 8 }, 3), b => new ConstantBeta(b), new[] { -1.0 }, data, cfg));
+    }
+}
