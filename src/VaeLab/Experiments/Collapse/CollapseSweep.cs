@@ -19,6 +19,29 @@ public sealed record SweepPoint(string Setting, CollapseObjective Objective, dou
 /// </summary>
 public static class CollapseSweep
 {
+    /// <summary>
+    /// The eigenvalues of the training images' pixel covariance (population, pixels in [0, 1]), largest first. With the
+    /// document's loss, per-pixel MSE + β·KL, the model is a Gaussian decoder with noise variance σ² = 392 β per pixel
+    /// (the MSE is a mean over 784 pixels); in a linear Gaussian VAE a latent direction stays active exactly when its
+    /// eigenvalue exceeds σ² (Lucas et al. 2019, "Don't blame the ELBO!"), which predicts the threshold
+    /// β* = λ₁ / 392 and, at a given β, as many active units as eigenvalues above 392 β.
+    /// </summary>
+    public static double[] PixelCovarianceEigenvalues(ImageDataset train)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = train.Images.flatten(1).to(ScalarType.Float64).cpu();
+        var centred = x - x.mean(new long[] { 0 }, keepdim: true);
+        var cov = centred.t().matmul(centred) / x.shape[0];
+        return torch.linalg.eigvalsh(cov).data<double>().ToArray().OrderByDescending(v => v).ToArray();
+    }
+
+    /// <summary>The β at which the document's loss predicts collapse (σ² = 392 β reaches the largest eigenvalue).</summary>
+    public static double PredictedThreshold(IReadOnlyList<double> eigenvalues, int pixels = 784) => eigenvalues[0] / (pixels / 2.0);
+
+    /// <summary>Active units the linear-Gaussian argument predicts at <paramref name="beta"/> (at most <paramref name="latentDim"/>).</summary>
+    public static int PredictedActiveUnits(IReadOnlyList<double> eigenvalues, double beta, int latentDim, int pixels = 784) =>
+        Math.Min(latentDim, eigenvalues.Count(l => l > beta * pixels / 2.0));
+
     /// <summary><paramref name="count"/> values from <paramref name="from"/> to <paramref name="to"/>, evenly spaced in log.</summary>
     public static double[] LogSpaced(double from, double to, int count)
     {

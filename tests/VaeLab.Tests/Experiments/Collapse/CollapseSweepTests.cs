@@ -48,4 +48,28 @@ public class CollapseSweepTests
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.Run("x", () => new MlpVae(new[] { 8 }, 3), b => new ConstantBeta(b), new[] { -1.0 }, data, cfg));
     }
+
+    [Fact]
+    public void PixelCovarianceEigenvaluesAndThePredictionAgainstAHandComputedCase()
+    {
+        // Four images, zero except pixels 0 and 1 = (±a, ±b) in all four sign patterns, plus a constant 0.5 elsewhere:
+        // the population covariance is diag(a², b², 0, …), so the eigenvalues are a², b² and zeros.
+        float a = 0.4f, b = 0.2f;
+        var images = torch.full(new long[] { 4, 1, 28, 28 }, 0.5f);
+        var flat = images.view(4, 784);
+        var signs = new[] { (1, 1), (1, -1), (-1, 1), (-1, -1) };
+        for (int i = 0; i < 4; i++) { flat[i, 0] = torch.tensor(0.5f + signs[i].Item1 * a); flat[i, 1] = torch.tensor(0.5f + signs[i].Item2 * b); }
+        var set = new ImageDataset("four", images, torch.zeros(4, dtype: ScalarType.Int64), new[] { "only" });
+        var eig = CollapseSweep.PixelCovarianceEigenvalues(set);
+        Assert.Equal(784, eig.Length);
+        Assert.Equal(a * a, eig[0], 6);
+        Assert.Equal(b * b, eig[1], 6);
+        Assert.Equal(0, eig[2], 6);
+        // β* = λ₁ / 392; at β between λ₂/392 and λ₁/392 one unit survives, below λ₂/392 two.
+        Assert.Equal(a * a / 392, CollapseSweep.PredictedThreshold(eig), 9);
+        Assert.Equal(1, CollapseSweep.PredictedActiveUnits(eig, (a * a + b * b) / 2 / 392, latentDim: 10));
+        Assert.Equal(2, CollapseSweep.PredictedActiveUnits(eig, b * b / 2 / 392, latentDim: 10));
+        Assert.Equal(1, CollapseSweep.PredictedActiveUnits(eig, b * b / 2 / 392, latentDim: 1));
+        Assert.Equal(0, CollapseSweep.PredictedActiveUnits(eig, a * a / 392 * 2, latentDim: 10));
+    }
 }
