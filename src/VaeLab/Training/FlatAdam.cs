@@ -114,14 +114,11 @@ public sealed class FlatAdam : Adam
             using var enabled = torch.enable_grad();
             loss = closure();
         }
-        foreach (var group in ParamGroups.Cast<ParamGroup>())
-        {
-            var options = (Options)group.Options;
-            if (options.amsgrad == true || options.maximize == true)
-                throw new NotSupportedException("FlatAdam does not implement AMSGrad or maximize; use TorchSharp's optim.Adam for those.");
-        }
-        var options0 = (Options)ParamGroups.Cast<ParamGroup>().First().Options;
-        var h = new Hyper(options0.LearningRate!.Value, options0.beta1!.Value, options0.beta2!.Value, options0.eps!.Value, options0.weight_decay!.Value);
+        // One parameter group: the constructor makes exactly one (its learning rate may be changed by a scheduler).
+        var options = (Options)ParamGroups.Cast<ParamGroup>().Single().Options;
+        if (options.amsgrad == true || options.maximize == true)
+            throw new NotSupportedException("FlatAdam does not implement AMSGrad or maximize; use TorchSharp's optim.Adam for those.");
+        var h = new Hyper(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.weight_decay!.Value);
 
         // Which parameters have a gradient this step; they alone advance (TorchSharp's Adam skips the others).
         var work = new List<(Segment Segment, Tensor Grad, long Step)>(_segments.Length);

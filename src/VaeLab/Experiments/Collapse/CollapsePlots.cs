@@ -81,4 +81,21 @@ public static class CollapsePlots
         var traces = runs.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4));
         return Fig.Chart(traces, ("title.text", title), ("xaxis.title.text", "step"), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));
     }
+
+    /// <summary>
+    /// A β sweep's phase diagram: final KL (log) and active units against β_max (log), one line per setting, with the
+    /// predicted threshold <paramref name="betaStar"/> drawn as a vertical line.
+    /// </summary>
+    public static Figure Sweep(IReadOnlyList<SweepPoint> sweep, double betaStar, int latentDim, string title)
+    {
+        Figure Panel(Func<SweepPoint, double> y, string yTitle, bool logY)
+        {
+            var traces = sweep.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(y), g.Key, "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
+            traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { logY ? 1e-8 : 0, logY ? sweep.Max(y) * 2 : latentDim }, "predicted β*", "lines", "#333333"));
+            return Fig.Chart(traces, ("xaxis.type", "log"), ("xaxis.title.text", "β_max"), ("yaxis.type", logY ? "log" : null), ("yaxis.title.text", yTitle));
+        }
+        return Fig.SideBySide(title,
+            ("final KL, nats", Panel(s => Math.Max(s.FinalKl, 1e-8), "KL (log)", logY: true)),
+            ("active units", Panel(s => s.ActiveUnits, $"of {latentDim}", logY: false)));
+    }
 }

@@ -19,8 +19,10 @@ public sealed record ElboVsMmdRun(string Name, History History) : TrainingRun(Na
     /// <summary>Steps per window of <see cref="PerWindow"/>.</summary>
     public int StepWindow => Math.Max(1, (Steps + ElboVsMmdTrainer.CurvePoints - 1) / ElboVsMmdTrainer.CurvePoints);
 
-    /// <summary>Window means of each term's per-step values.</summary>
-    public IReadOnlyDictionary<string, double[]> PerWindow => History.Names.ToDictionary(n => n, n => History.Steps(n).Chunk(StepWindow).Select(w => w.Average()).ToArray());
+    /// <summary>Window means of each term's per-step values (computed once, on first use).</summary>
+    public IReadOnlyDictionary<string, double[]> PerWindow => _perWindow ??=
+        History.Names.ToDictionary(n => n, n => History.Steps(n).Chunk(StepWindow).Select(w => w.Average()).ToArray());
+    IReadOnlyDictionary<string, double[]>? _perWindow;
 
     /// <summary>The step (1-based) at the end of each window, as x values for <see cref="PerWindow"/>.</summary>
     public double[] WindowEnds(string name) =>
@@ -88,12 +90,8 @@ public static class ElboVsMmdTrainer
         });
     }
 
-    static ImageDataset Select(ImageDataset train, ElboVsMmdConfig cfg)
-    {
-        if (cfg.TrainExamples < cfg.BatchSize)
-            throw new ArgumentException($"TrainExamples ({cfg.TrainExamples}) must be at least BatchSize ({cfg.BatchSize}).", nameof(cfg));
-        return cfg.TrainExamples >= train.Count ? train : train.Take(cfg.TrainExamples);
-    }
+    // cfg.Validate() has checked TrainExamples ≥ BatchSize.
+    static ImageDataset Select(ImageDataset train, ElboVsMmdConfig cfg) => train.FirstOrAll(cfg.TrainExamples);
 
     static ElboVsMmdRun Cached(string runName, string cacheName, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain, Func<History> train)
     {

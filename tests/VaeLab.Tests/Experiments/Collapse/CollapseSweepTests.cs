@@ -72,4 +72,20 @@ public class CollapseSweepTests
         Assert.Equal(1, CollapseSweep.PredictedActiveUnits(eig, b * b / 2 / 392, latentDim: 1));
         Assert.Equal(0, CollapseSweep.PredictedActiveUnits(eig, a * a / 392 * 2, latentDim: 10));
     }
+
+    [Fact]
+    public void TheSweepFigureHasOneLinePerSettingAndThePredictedThreshold()
+    {
+        var sweep = new[]
+        {
+            new SweepPoint("b", CollapseObjective.DocumentMse, 1e-3, 5, 10, 1, 0.05, 0.07, false),
+            new SweepPoint("b", CollapseObjective.DocumentMse, 1e-1, 0, 0, 0, 0.07, 0.0, false),
+            new SweepPoint("c", CollapseObjective.DocumentMse, 1e-3, 6, 9, 1, 0.05, 0.07, false),
+        };
+        var json = CollapsePlots.Sweep(sweep, 0.0136, 10, "t").ToJson();
+        // Two panels × (two settings + the threshold line).
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(json, "\"type\":\"scatter\"").Count);
+        Assert.Contains("\"name\":\"predicted", json);
+        Assert.Contains("0.0136", json);
+    }
 }
