@@ -88,14 +88,16 @@ public static class CollapsePlots
     /// </summary>
     public static Figure Sweep(IReadOnlyList<SweepPoint> sweep, double betaStar, int latentDim, string title)
     {
-        Figure Panel(Func<SweepPoint, double> y, string yTitle, bool logY)
+        Figure Panel(Func<SweepPoint, double> y, string yTitle, bool logY, bool legend)
         {
             var traces = sweep.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(y), g.Key, "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
             traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { logY ? 1e-8 : 0, logY ? sweep.Max(y) * 2 : latentDim }, "predicted β*", "lines", "#333333"));
+            // The panels share one legend: the second panel's lines join the first one's legend groups.
+            foreach (var t in traces) { Fig.Set(t, "legendgroup", t.Get("name")!); Fig.Set(t, "showlegend", legend); }
             return Fig.Chart(traces, ("xaxis.type", "log"), ("xaxis.title.text", "β_max"), ("yaxis.type", logY ? "log" : null), ("yaxis.title.text", yTitle));
         }
         return Fig.SideBySide(title,
-            ("final KL, nats", Panel(s => Math.Max(s.FinalKl, 1e-8), "KL (log)", logY: true)),
-            ("active units", Panel(s => s.ActiveUnits, $"of {latentDim}", logY: false)));
+            ("final KL, nats", Panel(s => Math.Max(s.FinalKl, 1e-8), "KL (log)", logY: true, legend: true)),
+            ("active units", Panel(s => s.ActiveUnits, $"of {latentDim}", logY: false, legend: false)));
     }
 }

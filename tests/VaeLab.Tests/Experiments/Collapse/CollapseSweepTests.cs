@@ -87,5 +87,7 @@ public class CollapseSweepTests
         Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(json, "\"type\":\"scatter\"").Count);
         Assert.Contains("\"name\":\"predicted", json);
         Assert.Contains("0.0136", json);
+        // One legend: three entries shown, the second panel's three hidden.
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(json, "\"showlegend\":true").Count);
     }
 }
