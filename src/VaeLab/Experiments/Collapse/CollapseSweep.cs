@@ -65,9 +65,8 @@ public static class CollapseSweep
         {
             if (!(b >= 0)) throw new ArgumentOutOfRangeException(nameof(betaMax), b, "β_max must be ≥ 0.");
             var run = CollapseTrainer.Train($"{setting}, β_max = {b:G3}", makeModel, schedule(b), data, cfg, retrain);
-            var firstHalf = run.Snapshots.Where(s => s.Step <= run.TotalSteps / 2).DefaultIfEmpty(run.Snapshots[0]);
             points.Add(new SweepPoint(setting, cfg.Objective, b, run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
-                run.Final.Reconstruction, firstHalf.Min(s => s.Kl), run.FromCache));
+                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache));
         }
         return points;
     }

@@ -6,7 +6,22 @@ namespace VaeLab.Experiments.Collapse;
 
 /// <summary>The terms of a collapse-experiment loss (<see cref="MseKl"/>, <see cref="BernoulliKl"/>): total =
 /// reconstruction + β · KL, all scalars.</summary>
-public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl);
+public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl)
+{
+    /// <summary>
+    /// <paramref name="reconstruction"/>(logits, x) + β · KL(q(z|x) ‖ N(0, I)), the KL summed over latent dimensions and
+    /// averaged over the batch; both losses differ only in their reconstruction term.
+    /// </summary>
+    internal static LossTerms Of(Func<Tensor, Tensor, Tensor> reconstruction, Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
+    {
+        if (!logits.shape.SequenceEqual(x.shape))
+            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
+        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
+        var recon = reconstruction(logits, x);
+        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
+        return new LossTerms(recon + beta * kl, recon, kl);
+    }
+}
 
 /// <summary>Which objective notebooks 03 and 04 train.</summary>
 public enum CollapseObjective
@@ -17,6 +32,17 @@ public enum CollapseObjective
     /// <summary>The standard scaling: summed Bernoulli negative log-likelihood + β · summed KL (<see cref="BernoulliKl"/>);
     /// β = 1 is the negative ELBO.</summary>
     BernoulliElbo,
+}
+
+public static class CollapseObjectives
+{
+    /// <summary>The objective's name in run names and legends: "document's loss" or "standard ELBO".</summary>
+    public static string Label(this CollapseObjective objective) => objective switch
+    {
+        CollapseObjective.DocumentMse => "document's loss",
+        CollapseObjective.BernoulliElbo => "standard ELBO",
+        _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "Unknown collapse objective."),
+    };
 }
 
 /// <summary>
@@ -31,15 +57,8 @@ public static class MseKl
     /// Reconstruction: mean over pixels and over the batch of (sigmoid(logits) − x)². KL(q(z|x) ‖ N(0, I)) in nats:
     /// sum over latent dimensions, mean over the batch. Total = reconstruction + β · KL.
     /// </summary>
-    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
-    {
-        if (!logits.shape.SequenceEqual(x.shape))
-            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
-        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
-        var recon = Reconstruction(logits, x);
-        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
-        return new LossTerms(recon + beta * kl, recon, kl);
-    }
+    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) =>
+        LossTerms.Of(Reconstruction, logits, x, mean, logVar, beta);
 
     /// <summary>Per-pixel mean squared error of sigmoid(logits) against x: mean over pixels and over the batch.</summary>
     public static Tensor Reconstruction(Tensor logits, Tensor x) => (logits.sigmoid() - x).square().mean();
@@ -53,15 +72,11 @@ public static class MseKl
 /// </summary>
 public static class BernoulliKl
 {
-    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
-    {
-        if (!logits.shape.SequenceEqual(x.shape))
-            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
-        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
-        var recon = (-Bernoulli.LogLikelihood(logits, x)).mean();
-        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
-        return new LossTerms(recon + beta * kl, recon, kl);
-    }
+    public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) =>
+        LossTerms.Of(Reconstruction, logits, x, mean, logVar, beta);
+
+    /// <summary>−log p(x | z) under independent Bernoulli pixels: sum over pixels, mean over the batch.</summary>
+    public static Tensor Reconstruction(Tensor logits, Tensor x) => (-Bernoulli.LogLikelihood(logits, x)).mean();
 
     /// <summary>The loss of <paramref name="objective"/>.</summary>
     public static LossTerms Of(CollapseObjective objective, Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) => objective switch

@@ -45,6 +45,8 @@ public class CollapseSweepTests
             Assert.Equal(run.Final.Kl, points[i].FinalKl);
             Assert.Equal(run.Final.ActiveUnits, points[i].ActiveUnits);
             Assert.Equal(run.Snapshots.Where(s => s.Step <= run.TotalSteps / 2).Min(s => s.Kl), points[i].MinKlFirstHalf);
+            Assert.Equal(points[i].MinKlFirstHalf, run.FirstHalfDip.Kl);
+            Assert.True(run.FirstHalfDip.Step <= run.TotalSteps / 2);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.Run("x", () => new MlpVae(new[] { 8 }, 3), b => new ConstantBeta(b), new[] { -1.0 }, data, cfg));
     }

@@ -49,6 +49,9 @@ public class MseKlTests
         // The objective switch picks one or the other.
         Assert.Equal(t.Total.item<float>(), BernoulliKl.Of(CollapseObjective.BernoulliElbo, logits, x, mean, logVar, 1).Total.item<float>());
         Assert.Equal(MseKl.Loss(logits, x, mean, logVar, 1).Total.item<float>(), BernoulliKl.Of(CollapseObjective.DocumentMse, logits, x, mean, logVar, 1).Total.item<float>());
+        // Names in run names and legends (the checkpoint cache keys on run names, so these stay fixed).
+        Assert.Equal("document's loss", CollapseObjective.DocumentMse.Label());
+        Assert.Equal("standard ELBO", CollapseObjective.BernoulliElbo.Label());
         Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => BernoulliKl.Loss(torch.zeros(1, 4), torch.zeros(1, 5), torch.zeros(1, 2), torch.zeros(1, 2), 1)).Message);
     }
 }
