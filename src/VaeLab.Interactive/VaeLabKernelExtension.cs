@@ -8,8 +8,8 @@ namespace VaeLab.Interactive;
 /// <summary>
 /// Loaded by the kernel after <c>#r "nuget: VaeLab, ..."</c>. It adapts the library to the kernel: HTML formatters for
 /// VaeLab's display types, displays and in-place updates through the kernel, the kernel's cancellation (the stop
-/// button) as <see cref="Interrupts"/>, freed memory given back before each cell, and TorchSharp's native glue
-/// loaded where the NuGet cache's copy cannot be (Debian 12).
+/// button) as <see cref="Interrupts"/>, freed memory given back before each cell, and libtorch and
+/// TorchSharp's native glue loaded by path from the referenced packages (<see cref="TorchNative"/>).
 /// </summary>
 public sealed class VaeLabKernelExtension : IKernelExtension
 {
@@ -28,10 +28,12 @@ public sealed class VaeLabKernelExtension : IKernelExtension
             await next(command, context);
         }, "VaeLab");
 
-        var torch = TorchNative.EnsureLoaded();
+        // Reported, not thrown: the formatters stay useful, and Lab.Setup fails the setup cell with the same message.
+        var loaded = TorchNative.TryEnsureLoaded(out var torch);
         if (KernelInvocationContext.Current is { } context)
             KernelInvocationContextExtensions.Display(context,
-            $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts; TorchSharp native glue: {torch}", "text/plain");
+            $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts; " +
+            (loaded ? $"TorchSharp native: {torch}" : $"TorchSharp native NOT loaded: {torch}"), "text/plain");
         return Task.CompletedTask;
     }
 }

@@ -16,8 +16,15 @@ public static class Lab
     static readonly object Gate = new();
     static LabInfo? _info;
 
-    /// <summary>The device every model and batch follows; set by <see cref="Setup"/>.</summary>
-    public static Device Device { get; private set; } = CPU;
+    static Device? _device;
+
+    /// <summary>The device every model and batch follows; set by <see cref="Setup"/> (the CPU before it).</summary>
+    public static Device Device
+    {
+        // Not a field initializer: touching torch in Lab's type initializer would load libtorch before TorchNative could.
+        get { if (_device == null) TorchNative.EnsureLoaded(); return _device ?? CPU; }
+        private set => _device = value;
+    }
 
     /// <summary>The last setup, or null before the first.</summary>
     public static LabInfo? Info => _info;
@@ -33,7 +40,7 @@ public static class Lab
     {
         lock (Gate)
         {
-            TorchNative.EnsureLoaded();  // before anything touches torch (a no-op outside the packaged library)
+            TorchNative.EnsureLoaded();  // before anything touches torch: libtorch by path from the referenced package
             var malloc = NativeMemoryTuning.Apply();
             int n = threads ?? Hardware.PhysicalCores();
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "threads must be at least 1.");
