@@ -47,7 +47,10 @@ import json, sys
 nb = json.load(open(sys.argv[1]))
 text = lambda v: "".join(v) if isinstance(v, list) else v
 outs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
-problems = [f"error output: {o.get('ename')}: {o.get('evalue', '')[:300]}" for o in outs if o["output_type"] == "error"]
+errors = [o for o in outs if o["output_type"] == "error"]
+# One cause first, on one line: after a failed setup cell every later cell fails too (CS0103, names it did not define).
+problems = [f"first error: {errors[0].get('ename')}: {' '.join(errors[0].get('evalue', '').split())[:400]}"] if errors else []
+if len(errors) > 1: problems.append(f"{len(errors) - 1} later cell(s) failed after it")
 charts = [text(o["data"]["text/html"]) for o in outs if "Plotly.newPlot" in text(o.get("data", {}).get("text/html", ""))]
 if len(charts) < int(sys.argv[2]): problems.append(f"{len(charts)} chart(s), expected at least {sys.argv[2]}")
 elif "plotly.js v" not in charts[0] or any("plotly.js v" in c for c in charts[1:]): problems.append("plotly.js is not inline in exactly the first chart")
@@ -208,6 +211,54 @@ nb01_check() {
   outputs_ok "$work/01-nbconvert.ipynb" 3
 }
 check "nbconvert (.net-csharp): notebook 01 at smoke, no errors, charts drawn offline" nb01_check
+
+# A libtorch that is not the referenced package's must never be used (Debian's python3-torch, a conda environment).
+# Decoys stand in for one: empty libc10.so, libtorch.so and libtorch_cpu.so, built here. On LD_LIBRARY_PATH they come
+# before the packages' $ORIGIN run paths, so whoever loads libtorch by name gets them.
+decoy="$work/decoy"
+make_decoys() {
+  command -v cc >/dev/null || { echo "kernel-ci: decoys need a C compiler (cc); install gcc" >&2; return 1; }
+  mkdir -p "$decoy/path" "$decoy/preload" &&
+  for n in c10 torch torch_cpu; do cc -shared -fPIC -x c -o "$decoy/path/lib$n.so" /dev/null || return 1; done &&
+  # With the real library's soname, a preloaded decoy takes the place of libc10.so for everything loaded later.
+  cc -shared -fPIC -x c -Wl,-soname,libc10.so -o "$decoy/preload/libc10.so" /dev/null
+}
+decoy_run_check() {
+  make_decoys &&
+  LD_LIBRARY_PATH="$decoy/path" "$root/vaelab" run "$nb01" --profile smoke --out "$work/decoy-run" >"$work/decoy-run.log" 2>&1 ||
+    { tail -20 "$work/decoy-run.log" >&2; return 1; }
+  outputs_ok "$work/decoy-run/$(basename "$nb01")" 3
+}
+check "vaelab run: notebook 01 at smoke with a decoy libtorch on LD_LIBRARY_PATH" decoy_run_check
+
+decoy_repl_check() {
+  [ -d "$decoy/path" ] || make_decoys || return 1
+  smoke_copy "$nb01" "$root/notebooks/.kernel-ci-01-decoy.ipynb" &&
+  LD_LIBRARY_PATH="$decoy/path" repl "$root/notebooks/.kernel-ci-01-decoy.ipynb" "$work/01-decoy.ipynb" &&
+  outputs_ok "$work/01-decoy.ipynb" 3
+}
+check "dotnet-repl: notebook 01 at smoke with a decoy libtorch on LD_LIBRARY_PATH" decoy_repl_check
+
+# The clear error: a preloaded libc10.so is already in the process, so the referenced libtorch cannot be what runs.
+wrong_libtorch_check() {
+  [ -d "$decoy/preload" ] || make_decoys || return 1
+  LD_PRELOAD="$decoy/preload/libc10.so" "$root/vaelab" run "$nb01" --profile smoke --out "$work/decoy-preload" >"$work/decoy-preload.log" 2>&1
+  local rc=$?
+  [ $rc -eq 1 ] || { tail -20 "$work/decoy-preload.log" >&2; echo "kernel-ci: expected exit code 1, got $rc" >&2; return 1; }
+  "$py" - "$work/decoy-preload/summary.json" "$decoy/preload/libc10.so" <<'PY'
+import json, sys
+summary = json.load(open(sys.argv[1]))
+nb = summary["notebooks"][0]
+failure = nb.get("error") or {}
+message = failure.get("message", "")
+want = ["Wrong libtorch", "libtorch-cpu-linux-x64/2.10.0", sys.argv[2], "Fix:"]
+missing = [w for w in want if w not in message]
+if failure.get("cell") != 2 or missing:
+    print(f"kernel-ci: expected the setup cell (2) to fail with one message naming {want}; got cell {failure.get('cell')}: {message[:500]}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+check "vaelab run: a foreign libtorch already in the process fails the setup cell with one clear message" wrong_libtorch_check
 
 echo "kernel checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

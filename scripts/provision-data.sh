@@ -36,8 +36,7 @@ provision_fashion() {
 
   if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
     echo "data: Fashion-MNIST not found; installing the Debian package $package"
-    export DEBIAN_FRONTEND=noninteractive
-    if apt-get install -y -qq "$package" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$package"; }; then
+    if "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" data "$package"; then
       has_data "/usr/share/datasets/$name" && { echo "data: Fashion-MNIST installed in /usr/share/datasets/$name"; return 0; }
     fi
     echo "data: could not install $package with apt-get." >&2

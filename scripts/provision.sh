@@ -11,8 +11,6 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 126; fi; }
-
 need=()
 [ -d /usr/share/datasets/fashion-mnist ] || [ -d "$root/data/fashion-mnist" ] || [ -n "${VAELAB_DATA_DIR:-}" ] || need+=(dataset-fashion-mnist)
 /usr/bin/python3 -c 'import nbformat' 2>/dev/null || need+=(python3-nbformat)
@@ -23,8 +21,7 @@ command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
     echo "provision: installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! { as_root apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { as_root apt-get update -qq && as_root apt-get install -y -qq "${need[@]}"; }; }; then
+    if ! "$root/scripts/apt-install.sh" provision "${need[@]}"; then
       echo "provision: could not install ${need[*]}; run: sudo apt-get install -y ${need[*]}" >&2
       exit 1
     fi

@@ -31,6 +31,18 @@ public class KernelSessionTests
     }
 
     [Fact]
+    public async Task A_failure_inside_a_type_initializer_is_reported_by_its_cause()
+    {
+        using var session = new KernelSession();
+        var code = "class Broken { public static readonly int X = Fail(); static int Fail() => throw new InvalidOperationException(\"the real cause\"); }\n" +
+                   "var x = Broken.X;";
+        var result = await session.ExecuteAsync(code, new RecordingSink());
+        Assert.Equal("System.InvalidOperationException", result.Error!.EName);
+        Assert.Equal("the real cause", result.Error.EValue);
+        Assert.Contains(result.Error.Traceback!, l => l.Contains("TypeInitializationException"));
+    }
+
+    [Fact]
     public async Task A_kernel_context_display_updates_in_place()
     {
         using var session = new KernelSession();

@@ -58,7 +58,9 @@ public sealed class KernelSession : IDisposable
             var result = await _kernel.SendAsync(command);
             var failed = result.Events.OfType<CommandFailed>().FirstOrDefault(f => f.Command == command);
             if (failed is null) return CellResult.Ok;
-            var ename = failed.Exception switch
+            // The cause, not its wrappers: a type initializer's or a reflection call's exception names nothing useful.
+            var cause = Cause(failed.Exception);
+            var ename = cause switch
             {
                 null => "Error",
                 CodeSubmissionCompilationErrorException => "CompilationError",
@@ -66,15 +68,24 @@ public sealed class KernelSession : IDisposable
                 var e => e.GetType().FullName ?? e.GetType().Name,
             };
             // A compilation error's message is its diagnostics; an exception's is its first line, the rest is the traceback.
-            var message = failed.Exception is { } ex and not CodeSubmissionCompilationErrorException ? ex.Message : failed.Message;
+            var message = cause is { } ex and not CodeSubmissionCompilationErrorException ? ex.Message : failed.Message;
             var traceback = new List<string> { $"{ename}: {message}" };
-            if (failed.Exception?.StackTrace is { } stack) traceback.AddRange(stack.Split('\n').Select(l => l.TrimEnd('\r')));
+            if (failed.Exception?.ToString() is { } all && failed.Exception is not CodeSubmissionCompilationErrorException)
+                traceback.AddRange(all.Split('\n').Select(l => l.TrimEnd('\r')));
             return CellResult.Fail(ename, message, traceback);
         }
         finally
         {
             lock (_gate) _sink = null;
         }
+    }
+
+    /// <summary>The innermost exception behind type-initializer, reflection and aggregate wrappers.</summary>
+    internal static Exception? Cause(Exception? e)
+    {
+        while (e is TypeInitializationException or TargetInvocationException or AggregateException { InnerExceptions.Count: 1 } && e.InnerException != null)
+            e = e.InnerException;
+        return e;
     }
 
     /// <summary>Asks the kernel to cancel the running cell, as VS Code's stop button does.</summary>
@@ -201,8 +212,11 @@ public sealed class KernelSession : IDisposable
                 }
                 catch (Exception e)
                 {
+                    // As the dotnet-interactive tool's loader: an error output, then the command fails. Its failure
+                    // message carries the cause on one line; the cells after it fail only because of it.
                     context.Publish(new ErrorProduced($"Failed to load kernel extension \"{type.Name}\" from assembly {assembly.Location}", context.Command));
-                    context.Fail(context.Command, e);
+                    context.Fail(context.Command, new InvalidOperationException(
+                        $"The kernel extension {type.Name} ({assembly.Location}) failed to load: {Cause(e)?.Message}", e));
                 }
             }
         }
