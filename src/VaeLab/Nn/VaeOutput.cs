@@ -17,4 +17,6 @@ public interface IGaussianVae
     (Tensor Mean, Tensor LogVar) Encode(Tensor x);
     /// <summary>Decoder: pixel logits N×1×28×28 from z (N×D).</summary>
     Tensor Decode(Tensor z);
+    /// <summary>Sets every bias of the decoder's output layer to <paramref name="logit"/> (a data-dependent start).</summary>
+    void SetOutputBias(double logit);
 }

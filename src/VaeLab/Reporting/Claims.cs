@@ -85,6 +85,19 @@ public sealed class ClaimSet : IHtmlRenderable
         return c;
     }
 
+    /// <summary>
+    /// Records a claim whose measure says what the statement says only under a condition (a comparison among runs that
+    /// keep a code, say): where <paramref name="meaningful"/> is false the verdict is NotJudged and the note says why.
+    /// </summary>
+    public Claim CheckWhere(bool meaningful, string whyNot, string statement, string measure, double measured, Bound bound, string? note = null)
+    {
+        if (meaningful) return Check(statement, measure, measured, bound, note);
+        var c = new Claim(statement, measure, measured, bound, Verdict.NotJudged, $"not judged: {whyNot}{(note != null ? $"; {note}" : "")}");
+        _claims.Add(c);
+        RunLog.Current.Add(c);
+        return c;
+    }
+
     public string ToHtml()
     {
         var sb = new StringBuilder();
@@ -97,7 +110,7 @@ public sealed class ClaimSet : IHtmlRenderable
             {
                 Verdict.Passed => ("passed", "#1a7f37"),
                 Verdict.Failed => ("FAILED", "#cf222e"),
-                _ => ("not judged (smoke)", "#6e7781"),
+                _ => (Judged ? "not judged" : "not judged (smoke)", "#6e7781"),
             };
             sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(c.Statement)}{(c.Note != null ? $"<br><small>{Fmt.H(c.Note)}</small>" : "")}</td>")
               .Append($"<td style=\"text-align:left\">{Fmt.H(c.Measure)}</td><td>{Fmt.Num(c.Measured)}</td><td>{Fmt.H(c.Bound.ToString())}</td>")

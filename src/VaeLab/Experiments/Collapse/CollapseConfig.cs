@@ -23,6 +23,7 @@ public sealed record CollapseConfig
     public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
     public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
     public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse; // the document's loss (MseKl), or BernoulliElbo: β = 1 is the ELBO
+    public bool OutputBiasAtMeanPixel { get; init; } = true;  // decoder output bias starts at logit(mean training pixel); false: PyTorch's default, which diverges at β = 0 (notebook 03)
 
     /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
     public static CollapseConfig For(string profile) => profile switch

@@ -61,6 +61,12 @@ public sealed class CollapseConvVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
         return deconv2.call(nn.functional.relu(deconv1.call(h)));
     }
 
+    public void SetOutputBias(double logit)
+    {
+        using var _ = torch.no_grad();
+        deconv2.bias!.fill_(logit);
+    }
+
     public override VaeOutput forward(Tensor x)
     {
         var (mean, logVar) = Encode(x);

@@ -75,10 +75,22 @@ public static class CollapsePlots
         return Fig.SideBySide($"{run.Name}: loss terms and β", ("KL", kl), ("reconstruction", recon), ("β", beta));
     }
 
-    /// <summary>One test-batch diagnostic (e.g. s =&gt; s.Kl) of several runs over training.</summary>
-    public static Figure Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false)
+    /// <summary>
+    /// One test-batch diagnostic (e.g. s =&gt; s.Kl) of several runs over training; <paramref name="level"/>, if given, is
+    /// drawn as a dotted horizontal line named <paramref name="levelName"/> (a reference such as R₀).
+    /// </summary>
+    public static Figure Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false,
+        double? level = null, string? levelName = null)
     {
-        var traces = runs.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4));
+        var list = runs.ToList();
+        var traces = list.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4)).ToList();
+        if (level is { } l)
+        {
+            double last = list.Max(r => r.Snapshots[^1].Step);
+            var line = Fig.Scatter(new[] { 0.0, last }, new[] { l, l }, levelName ?? "reference", "lines", "#333333");
+            Fig.Set(line, "line.dash", "dot");
+            traces.Add(line);
+        }
         return Fig.Chart(traces, ("title.text", title), ("xaxis.title.text", "step"), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));
     }
 

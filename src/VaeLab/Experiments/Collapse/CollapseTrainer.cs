@@ -52,6 +52,18 @@ public static class CollapseTrainer
     /// </summary>
     public static double MeanImageMse(ImageDataset train) => train.Images.var(0, unbiased: false).mean().item<float>();
 
+    /// <summary>
+    /// logit(m) for the mean pixel value m of <paramref name="images"/>: an output bias that makes an untrained decoder
+    /// emit a flat image at the data's mean level instead of sigmoid(0) = 0.5. From 0.5 the quickest way down for the
+    /// document's MSE is to push every logit far negative (MNIST is mostly black); at β = 0 the encoder helps by growing
+    /// z without bound, the logits saturate where the sigmoid's gradient vanishes, and training stops (notebook 03).
+    /// </summary>
+    public static double MeanPixelLogit(Tensor images)
+    {
+        double m = Math.Clamp(images.mean().item<float>(), 1e-4, 1 - 1e-4);
+        return Math.Log(m / (1 - m));
+    }
+
     /// <param name="name">Run name (progress, legends).</param>
     /// <param name="makeModel">Builds the model; called after re-seeding so every run starts from the same init.</param>
     /// <param name="schedule">β over the run.</param>
@@ -69,9 +81,10 @@ public static class CollapseTrainer
 
         Lab.Seed(cfg.Seed);
         var model = makeModel();
+        var train = data.Train.Take(cfg.TrainExamples).Images;
+        if (cfg.OutputBiasAtMeanPixel) model.SetOutputBias(MeanPixelLogit(train));
         model.to(Lab.Device);
         long parameters = model.ParameterCount();
-        var train = data.Train.Take(cfg.TrainExamples).Images;
         var test = data.Test.Take(cfg.TestBatch).Images;
         var shown = data.Train.Take(cfg.ShownImages).Images;
         var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };
@@ -83,7 +96,7 @@ public static class CollapseTrainer
 
     /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or the recorded
     /// diagnostics change in a way the cache key cannot see).</summary>
-    internal static readonly CacheTag Cache = new("collapse", 2);
+    internal static readonly CacheTag Cache = new("collapse", 3);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
     public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals);

@@ -49,6 +49,12 @@ public sealed class MlpVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
         RegisterComponents();
     }
 
+    public void SetOutputBias(double logit)
+    {
+        using var _ = torch.no_grad();
+        ((Linear)decoder.children().Last()).bias!.fill_(logit);
+    }
+
     static Sequential Stack(string name, int input, int[] widths)
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
