@@ -8,7 +8,7 @@ namespace VaeLab.Experiments.Collapse;
 /// <summary>One run of a β sweep, summarised at its end (test batch; KL and MI in nats).</summary>
 /// <param name="Setting">The run's family, e.g. "(b) constant β" or "MLP, constant β".</param>
 /// <param name="BetaMax">The final KL weight of the run's schedule.</param>
-/// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training (the "dip").</param>
+/// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training after step 0 (the "dip", <see cref="CollapseRun.FirstHalfDip"/>).</param>
 public sealed record SweepPoint(string Setting, CollapseObjective Objective, double BetaMax, double FinalKl, int ActiveUnits,
     double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache);
 

@@ -31,8 +31,12 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     : TrainingRun(Name, History)
 {
     public LatentSnapshot Final => Snapshots[^1];
-    /// <summary>The evaluation with the smallest KL in the first half of training (the document's "dip").</summary>
-    public LatentSnapshot FirstHalfDip => Snapshots.Where(s => s.Step <= TotalSteps / 2).DefaultIfEmpty(Snapshots[0]).MinBy(s => s.Kl)!;
+    /// <summary>
+    /// The evaluation with the smallest KL in the first half of training after step 0 (the document's "dip"); the
+    /// untrained encoder's posterior sits near the prior, so its small step-0 KL is no dip. Without an evaluation in
+    /// that range, the final one.
+    /// </summary>
+    public LatentSnapshot FirstHalfDip => Snapshots.Where(s => s.Step > 0 && s.Step <= TotalSteps / 2).DefaultIfEmpty(Snapshots[^1]).MinBy(s => s.Kl)!;
     public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
     public override string ToString() =>
         $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
