@@ -6,7 +6,7 @@
 #   2. each app runs with `dotnet run APP -- -p profile=smoke` from the repository root (where the data are found) with a
 #      private checkpoint cache (so it trains): it must exit 0, print no error, and write its page next to the file
 #      with at least one figure (Plotly.newPlot), the claims table (class vaelab-claims) and no error output;
-#   3. an app given an unknown -p name exits 2 and names it; Ctrl+C stops its training within a second (exit 130);
+#   3. an app given an unknown -p name exits 2 and names it; a failing cell exits 1 with its error on the page; Ctrl+C stops its training within a second (exit 130);
 #   4. notebook 01's page opens offline in headless Chromium with every chart drawn (plotly's main-svg in each).
 # Needs the runner built (dotnet test builds it) and VaeLab packed (scripts/test.sh does both), and Chromium for 4
 # (Debian: apt-get install -y chromium; installed here when missing and run as root or with sudo).
@@ -77,6 +77,7 @@ unknown_parameter() {
 check "an app given an unknown -p name exits 2 and names it" unknown_parameter
 
 
+
 chromium_bin() { command -v chromium || command -v chromium-browser || true; }
 if [ -z "$(chromium_bin)" ]; then
   as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
@@ -102,6 +103,16 @@ PY
 }
 page01="$(ls "$work"/export/01-*.html 2>/dev/null | head -1)"
 check "notebook 01's page opens offline in Chromium with its charts drawn" charts_drawn "${page01:-$work/missing.html}"
+
+# After the Chromium check, as it leaves notebook 01's page failed.
+failing_cell() { # a value the config rejects: the training cell fails, exit 1, its error on the page
+  local app out rc
+  app="$(ls "$work"/export/01-*.cs | head -1)"
+  out="$(VAELAB_CACHE_DIR="$work/cache" dotnet run "$app" -- -p profile=smoke -p aeEpochs=-1 2>&1)"; rc=$?
+  [ "$rc" -eq 1 ] && grep -q "error in cell" <<<"$out" && grep -q 'class="error"' "${app%.cs}.html" && grep -q "AeEpochs = -1 is out of range" "${app%.cs}.html" \
+    || { echo "$out" | tail -5 >&2; echo "export-ci: exit $rc (expected 1, the error on the page)" >&2; return 1; }
+}
+check "a failing cell: exit 1, the error on the page" failing_cell
 
 # Last, as it leaves notebook 01's page interrupted: Ctrl+C during training (SIGINT to the process group, as a terminal sends it; default signal disposition, which a
 # background job of a script would not have): the loop stops within a second, exit 130, the page says so.

@@ -14,7 +14,9 @@ internal sealed class AppArguments
     public Dictionary<string, (string Raw, ParameterText.Literal Value)> Values { get; } = new(StringComparer.Ordinal);
     public bool Help { get; private set; }
 
-    /// <param name="declared">"name:type" per variable of the parameters cell; type is the declared C# type, or empty when unknown (var with a non-literal).</param>
+    /// <summary>Reads <paramref name="args"/> against <paramref name="declared"/>: "name:type" per variable of the
+    /// parameters cell (type: the declared C# type, or empty when unknown, a var with a non-literal default).
+    /// Problems are <see cref="AppBadInputException"/>s naming <paramref name="notebook"/>.</summary>
     public static AppArguments Parse(IReadOnlyList<string> args, string notebook, IReadOnlyList<string> declared)
     {
         var types = declared.Select(d => d.Split(':', 2)).ToDictionary(p => p[0], p => p.Length > 1 && p[1].Length > 0 ? p[1] : null, StringComparer.Ordinal);

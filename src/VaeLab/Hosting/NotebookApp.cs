@@ -40,7 +40,7 @@ public static class NotebookApp
         }
         catch (AppBadInputException e)
         {
-            _terminalError.WriteLine($"{Path.GetFileNameWithoutExtension(notebook)}: {e.Message}");
+            _terminalError.WriteLine($"error: {e.Message}");
             Environment.Exit(ExitBadInput);
         }
         var source = SourceFile(sourcePath);
@@ -73,7 +73,7 @@ public static class NotebookApp
         try { value = _args.Get(Run.Notebook, name, fallback); }
         catch (AppBadInputException e)
         {
-            _terminalError.WriteLine($"{Path.GetFileNameWithoutExtension(Run.Notebook)}: {e.Message}");
+            _terminalError.WriteLine($"error: {e.Message}");
             Environment.Exit(ExitBadInput);
             throw;  // not reached
         }
@@ -119,12 +119,12 @@ public static class NotebookApp
         run.End(interrupted ? "interrupted" : "ok", interrupted ? $"cell {run.Cell}: interrupted by Ctrl+C" : null);
         run.WritePage();
         var claims = RunLog.Current.Claims;
-        var line = NotebookPageHtml_ClaimsLine(claims);
+        var line = ClaimsLine(claims);
         _terminal.WriteLine($"{(interrupted ? "interrupted" : "ok")} in {(DateTimeOffset.Now - run.Started).TotalSeconds:0.0} s; {line}. Page: {run.PagePath}");
         return interrupted ? ExitInterrupted : 0;
     }
 
-    static string NotebookPageHtml_ClaimsLine(IReadOnlyList<Claim> claims) =>
+    static string ClaimsLine(IReadOnlyList<Claim> claims) =>
         Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, claims.Count(c => c.Verdict != Verdict.NotJudged), claims.Count(c => c.Verdict == Verdict.Passed));
 
     static void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)

@@ -7,9 +7,8 @@ namespace VaeLab.Reporting.Pages;
 /// <summary>A notebook's page: title, a line of links, the run's facts, and the cells with their outputs.</summary>
 internal sealed record NotebookPage(string Title, string LinksHtml, PageRun Run, IReadOnlyList<PageCell> Cells);
 
-/// <summary>The facts of one run, shown at the top of its page.</summary>
-/// <param name="StatusName">"ok", "error", "timeout", "interrupted".</param>
-/// <param name="Parameters">"name = value" per parameter given, already as JSON-like text.</param>
+/// <summary>The facts of one run, shown at the top of its page: the status ("ok", "error", "timeout",
+/// "interrupted"), the parameters given (one "name = value" each, the value as JSON) and the rest as named.</summary>
 internal sealed record PageRun(
     string StatusName, string Profile, DateTimeOffset Started, TimeSpan Duration, long? PeakResidentBytes,
     IReadOnlyList<string> Parameters, IReadOnlyList<PageDataset> Datasets, string? Failure, IReadOnlyList<string> Warnings,
