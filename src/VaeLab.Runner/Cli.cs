@@ -60,6 +60,29 @@ public static class Cli
         return exit;
     }
 
+    /// <summary>vaelab export: writes each notebook as a C# file-based app into <paramref name="outDir"/>; on bad input nothing is written (exit 2).</summary>
+    public static int Export(IReadOnlyList<string> notebooks, bool all, string? notebooksDir, string to, string outDir, TextWriter console, TextWriter error)
+    {
+        try
+        {
+            if (to != "cs") throw new BadInputException($"--to {to}: unknown format. The one export format is cs (a C# file-based app).");
+            if (all && notebooks.Count > 0) throw new BadInputException("give notebooks or --all, not both.");
+            if (!all && notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab export <notebook.ipynb>... [--to cs] [--out DIR], or vaelab export --all.");
+            var list = all ? FindNotebooks(notebooksDir, out _) : notebooks;
+            foreach (var file in VaeLab.Runner.Export.NotebookExporter.ExportAll(list, outDir))
+            {
+                var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+                console.WriteLine($"wrote {relative}   run: dotnet run {relative} -- -p profile=smoke");
+            }
+            return 0;
+        }
+        catch (BadInputException e)
+        {
+            error.WriteLine($"vaelab: {e.Message}");
+            return ExitBadInput;
+        }
+    }
+
     static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string outDir)
     {
         int exit = Summary.ExitCode(results, runner.Options, runner.StopRequested);

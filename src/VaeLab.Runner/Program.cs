@@ -17,6 +17,13 @@ var strict = new Option<bool>("--strict") { Description = "Exit with 1 when a ju
 var run = new Command("run", "Run notebooks headlessly on the .NET Interactive C# kernel and write executed notebooks, an HTML report and summary.json.") { notebooks, parameters, profile, outDir, cellTimeout, strict };
 var reproduce = new Command("reproduce", "Run every notebook in notebooks/, in order.") { parameters, profile, outDir, cellTimeout, notebooksDir, strict };
 
+var exportNotebooks = new Argument<string[]>("notebook") { Description = "Notebooks (.ipynb) to export.", Arity = ArgumentArity.ZeroOrMore };
+var exportTo = new Option<string>("--to") { Description = "What to write: cs, a C# file-based app (.NET 10: dotnet run app.cs).", DefaultValueFactory = _ => "cs" };
+var exportOut = new Option<string>("--out", "-o") { Description = "Folder for the apps (default artifacts/export).", DefaultValueFactory = _ => Path.Combine("artifacts", "export") };
+var exportAll = new Option<bool>("--all") { Description = "Export every notebook in notebooks/ (or --notebooks DIR)." };
+var export = new Command("export", "Write notebooks as C# file-based apps: one .cs file each, run with 'dotnet run app.cs -- -p profile=smoke'; it writes its HTML page next to the file.") { exportNotebooks, exportTo, exportOut, exportAll, notebooksDir };
+export.SetAction(pr => Cli.Export(pr.GetValue(exportNotebooks) ?? [], pr.GetValue(exportAll), pr.GetValue(notebooksDir), pr.GetValue(exportTo)!, pr.GetValue(exportOut)!, console, error));
+
 NotebookRunner? active = null;
 int interrupts = 0;
 Console.CancelKeyPress += (_, e) =>
@@ -37,7 +44,7 @@ reproduce.SetAction(pr =>
     return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r, pr.GetValue(strict)).GetAwaiter().GetResult();
 });
 
-var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, export, new System.CommandLine.Help.HelpOption(), new VersionOption() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -96,7 +96,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
             if (!declared.ContainsKey(p.Name))
                 throw new BadInputException(parametersCell == null
                     ? $"{path}: -p {p.Name}=...: the notebook has no cell tagged 'parameters' to declare it. Tag the cell with the defaults 'parameters' (VS Code: cell '...' menu → Add Cell Tag)."
-                    : $"{path}: -p {p.Name}=...: the parameters cell does not declare '{p.Name}'. It declares: {(declared.Count == 0 ? "nothing" : string.Join(", ", declared.Keys))}.");
+                    : ParameterText.Unknown(path, p.Name, declared.Keys));
             values.RemoveAll(v => v.Name == p.Name);
             values.Add(p);
         }

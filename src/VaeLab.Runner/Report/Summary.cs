@@ -34,8 +34,7 @@ public static class Summary
     public static string ClaimsLine(IReadOnlyCollection<RunClaim> claims)
     {
         int judged = claims.Count(c => c.Verdict != Verdict.NotJudged), held = claims.Count(c => c.Verdict == Verdict.Passed);
-        if (claims.Count == 0) return "no claims recorded";
-        return judged == 0 ? $"{claims.Count} claim(s) recorded, not judged" : $"{held} of {judged} claims held";
+        return VaeLab.Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, judged, held);
     }
 
     public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode)
