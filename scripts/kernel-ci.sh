@@ -67,13 +67,13 @@ repl() { # notebook in, notebook out[, "expect-failure"]: dotnet-repl, run from 
 }
 
 for nb in "$root"/notebooks/[0-9]*.ipynb; do
-  name=$(basename "$nb" .ipynb)
+  nbname=$(basename "$nb" .ipynb)  # not 'name': check() has a local of that name, which repl_check would see
   repl_check() {
-    smoke_copy "$nb" "$root/notebooks/.kernel-ci-$name.ipynb" &&
-    repl "$root/notebooks/.kernel-ci-$name.ipynb" "$work/repl-$name.ipynb" &&
-    outputs_ok "$work/repl-$name.ipynb" 1
+    smoke_copy "$nb" "$root/notebooks/.kernel-ci-$nbname.ipynb" &&
+    repl "$root/notebooks/.kernel-ci-$nbname.ipynb" "$work/repl-$nbname.ipynb" &&
+    outputs_ok "$work/repl-$nbname.ipynb" 1
   }
-  check "dotnet-repl: $name at smoke, no errors, charts drawn offline" repl_check
+  check "dotnet-repl: $nbname at smoke, no errors, charts drawn offline" repl_check
 done
 
 fsharp_core_check() {

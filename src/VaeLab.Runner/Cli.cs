@@ -83,6 +83,40 @@ public static class Cli
         }
     }
 
+    /// <summary>vaelab results: docs/results.md from summary.json files (stdout, or <paramref name="outFile"/> written atomically).</summary>
+    public static int Results(IReadOnlyList<string> summaries, string? outFile, TextWriter console, TextWriter error)
+    {
+        try
+        {
+            if (summaries.Count == 0) throw new BadInputException("no summary.json given. Usage: vaelab results artifacts/report/summary.json [more...] [--out docs/results.md]");
+            var runs = new List<(string, System.Text.Json.Nodes.JsonObject)>();
+            foreach (var path in summaries)
+            {
+                if (!File.Exists(path)) throw new BadInputException($"{path}: no such file. Pass the summary.json that vaelab run or reproduce wrote (in its --out folder).");
+                System.Text.Json.Nodes.JsonNode? node;
+                try { node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)); }
+                catch (System.Text.Json.JsonException e) { throw new BadInputException($"{path}: not valid JSON ({e.Message}). Run the notebooks again to rewrite it."); }
+                if (node is not System.Text.Json.Nodes.JsonObject o || o["notebooks"] is not System.Text.Json.Nodes.JsonArray)
+                    throw new BadInputException($"{path}: not a vaelab summary.json (no \"notebooks\" list).");
+                runs.Add((Path.GetRelativePath(Directory.GetCurrentDirectory(), path), o));
+            }
+            var text = ResultsPage.Render(runs);
+            if (outFile == null) console.Write(text);
+            else
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(outFile)) is { } dir) Directory.CreateDirectory(dir);
+                AtomicFile.WriteAllText(outFile, text);
+                console.WriteLine($"wrote {outFile}");
+            }
+            return 0;
+        }
+        catch (BadInputException e)
+        {
+            error.WriteLine($"vaelab: {e.Message}");
+            return ExitBadInput;
+        }
+    }
+
     static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string outDir)
     {
         int exit = Summary.ExitCode(results, runner.Options, runner.StopRequested);
@@ -121,11 +155,14 @@ public static class Cli
         foreach (var (r, c) in failed.Take(10))
             console.WriteLine($"  claim FAILED in {r.Notebook.Name}: {Clip(c.Statement, 60)}: {c.Measure} = {c.Measured:G4} (bound {c.Bound})");
         if (failed.Count > 10) console.WriteLine($"  ... {failed.Count - 10} more failed claims (see summary.json)");
+        var mixed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == Verdict.Mixed).Select(c => (r, c))).ToList();
+        foreach (var (r, c) in mixed.Take(10))
+            console.WriteLine($"  claim MIXED in {r.Notebook.Name}: {Clip(c.Statement, 60)}: {c.Measure}: {string.Join(", ", c.Seeds!.Select(x => $"seed {x.Seed} {x.Measured:G4} {Summary.VerdictName(x.Verdict)}"))} (bound {c.Bound})");
         if (interrupted) console.WriteLine("  interrupted: the notebooks that ran so far were written.");
         console.WriteLine($"Report: {index}");
         int ran = results.Count(r => r.Status == NotebookStatus.Ok);
         var claimsLine = Summary.ClaimsLine(results.SelectMany(r => r.Claims).ToList());
-        console.WriteLine($"{ran} of {results.Count} notebook(s) ran without error; {claimsLine}{(options.Strict && failed.Count > 0 ? " (--strict: failed claims give exit code 1)" : "")}. Exit code {exit}.");
+        console.WriteLine($"{ran} of {results.Count} notebook(s) ran without error; {claimsLine}{(options.Strict && failed.Count + mixed.Count > 0 ? " (--strict: failed or mixed claims give exit code 1)" : "")}. Exit code {exit}.");
     }
 
     static string Clip(string s, int n) { s = s.Split('\n')[0]; return s.Length <= n ? s : s[..(n - 1)] + "…"; }

@@ -24,6 +24,11 @@ var exportAll = new Option<bool>("--all") { Description = "Export every notebook
 var export = new Command("export", "Write notebooks as C# file-based apps: one .cs file each, run with 'dotnet run app.cs -- -p profile=smoke'; it writes its HTML page next to the file.") { exportNotebooks, exportTo, exportOut, exportAll, notebooksDir };
 export.SetAction(pr => Cli.Export(pr.GetValue(exportNotebooks) ?? [], pr.GetValue(exportAll), pr.GetValue(notebooksDir), pr.GetValue(exportTo)!, pr.GetValue(exportOut)!, console, error));
 
+var resultsFiles = new Argument<string[]>("summary") { Description = "summary.json files of vaelab run or reproduce, in the order the page lists them.", Arity = ArgumentArity.ZeroOrMore };
+var resultsOut = new Option<string?>("--out", "-o") { Description = "File to write (e.g. docs/results.md); default: standard output." };
+var results = new Command("results", "Write the results page (Markdown) from summary.json files: every notebook's verdicts and every claim with its seeds.") { resultsFiles, resultsOut };
+results.SetAction(pr => Cli.Results(pr.GetValue(resultsFiles) ?? [], pr.GetValue(resultsOut), console, error));
+
 NotebookRunner? active = null;
 int interrupts = 0;
 Console.CancelKeyPress += (_, e) =>
@@ -44,7 +49,7 @@ reproduce.SetAction(pr =>
     return Cli.RunAsync(found, pr.GetValue(parameters) ?? [], pr.GetValue(profile)!, pr.GetValue(outDir)!, pr.GetValue(cellTimeout), console, error, r => active = r, pr.GetValue(strict)).GetAwaiter().GetResult();
 });
 
-var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, export, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+var root = new Command("vaelab", "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, export, results, new System.CommandLine.Help.HelpOption(), new VersionOption() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -161,19 +161,28 @@ public class RunnerTests
         var entry = judged.Summary["notebooks"]![0]!;
         Assert.Equal("ok", entry["status"]!.GetValue<string>());
         var claims = entry["claims"]!.AsArray();
-        Assert.Equal(["passed", "failed"], claims.Select(c => c!["verdict"]!.GetValue<string>()));
+        Assert.Equal(["passed", "failed", "mixed"], claims.Select(c => c!["verdict"]!.GetValue<string>()));
         Assert.Equal(Math.E, claims[1]!["measured"]!.GetValue<double>());
         Assert.Equal("< 2", claims[1]!["bound"]!.GetValue<string>());
+        Assert.Null(claims[1]!["seeds"]);
+        // Over seeds: the median, and each seed with its own verdict.
+        Assert.Equal(0.25, claims[2]!["measured"]!.GetValue<double>());
+        var seeds = claims[2]!["seeds"]!.AsArray();
+        Assert.Equal([0, 1, 2], seeds.Select(x => x!["seed"]!.GetValue<int>()));
+        Assert.Equal([0.25, 0.75, 0.125], seeds.Select(x => x!["measured"]!.GetValue<double>()));
+        Assert.Equal(["passed", "failed", "passed"], seeds.Select(x => x!["verdict"]!.GetValue<string>()));
+        Assert.Contains("claim MIXED in claims: a draw is below 0.5: u: seed 0 0.25 passed, seed 1 0.75 failed, seed 2 0.125 passed (bound < 0.5)", judged.Console);
         Assert.Equal("pi", entry["metrics"]![0]!["name"]!.GetValue<string>());
         Assert.Equal("mnist", entry["datasets"]![0]!["requested"]!.GetValue<string>());
         Assert.Equal("fashion-mnist", entry["datasets"]![0]!["used"]!.GetValue<string>());
         Assert.Contains("MNIST is not available offline", entry["warnings"]![0]!.GetValue<string>());
         Assert.Contains("claim FAILED in claims: e is below 2", judged.Console);
-        Assert.Contains("1 of 1 notebook(s) ran without error; 1 of 2 claims held. Exit code 0.", judged.Console);
+        Assert.Contains("1 of 1 notebook(s) ran without error; 1 of 3 claims held, 1 mixed over seeds. Exit code 0.", judged.Console);
         var index = File.ReadAllText(Path.Combine(judged.OutDir, "index.html"));
         Assert.Contains("did not hold: e is below 2 — e = 2.718, bound &lt; 2", index);
-        Assert.Contains("1 of 2 claims held", index);
-        Assert.Equal("1 of 2 claims held", judged.Summary["claims"]!.GetValue<string>());
+        Assert.Contains("1 of 3 claims held, 1 mixed over seeds", index);
+        Assert.Contains("<span class=\"mixed\">mixed</span>", File.ReadAllText(Path.Combine(judged.OutDir, "claims.html")));
+        Assert.Equal("1 of 3 claims held, 1 mixed over seeds", judged.Summary["claims"]!.GetValue<string>());
 
         var strict = RunOutcome.Run([Repo.Fixture("claims.ipynb")], strict: true);
         Assert.Equal(1, strict.ExitCode);

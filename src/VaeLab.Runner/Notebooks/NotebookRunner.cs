@@ -59,7 +59,8 @@ public sealed class NotebookResult
     public IReadOnlyList<RunMetric> Metrics { get; set; } = [];
     public IReadOnlyList<RunDataset> Datasets { get; set; } = [];
     public List<string> Warnings { get; } = new();
-    public bool ClaimsHeld => Claims.All(c => c.Verdict != Verdict.Failed);
+    /// <summary>No judged claim failed or held on some seeds only (what --strict asks).</summary>
+    public bool ClaimsHeld => Claims.All(c => c.Verdict is not (Verdict.Failed or Verdict.Mixed));
 }
 
 /// <summary>
@@ -221,7 +222,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
     static bool IsCSharp(string? kernelName) => kernelName is null or "csharp" or "c#" or "C#";
 
     public static string ClaimCounts(IReadOnlyList<RunClaim> claims) =>
-        $"{claims.Count(c => c.Verdict == Verdict.Passed)} passed, {claims.Count(c => c.Verdict == Verdict.Failed)} failed, {claims.Count(c => c.Verdict == Verdict.NotJudged)} not judged";
+        VaeLab.Reporting.Pages.NotebookPageHtml.ClaimCounts(claims.Count(c => c.Verdict == Verdict.Passed), claims.Count(c => c.Verdict == Verdict.Failed),
+            claims.Count(c => c.Verdict == Verdict.NotJudged), claims.Count(c => c.Verdict == Verdict.Mixed));
 
     static string FirstLine(string s) { var l = s.Split('\n')[0]; return l.Length > 200 ? l[..200] + "…" : l; }
 

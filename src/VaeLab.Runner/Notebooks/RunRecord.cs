@@ -3,10 +3,18 @@ using System.Text.Json;
 
 namespace VaeLab.Runner.Notebooks;
 
-/// <summary>A claim's outcome. NotJudged: measured and recorded under the smoke profile, too short to judge.</summary>
-public enum Verdict { Passed, Failed, NotJudged }
+/// <summary>
+/// A claim's outcome. NotJudged: recorded under the smoke profile, or where its measure means nothing. Over several
+/// seeds: Passed on every seed, Failed on none, Mixed on some.
+/// </summary>
+public enum Verdict { Passed, Failed, NotJudged, Mixed }
 
-public sealed record RunClaim(string Statement, string Measure, double Measured, string Bound, Verdict Verdict, string? Note);
+/// <summary>One seed's measurement of a claim and its verdict there.</summary>
+public sealed record RunSeed(int Seed, double Measured, Verdict Verdict);
+
+/// <param name="Measured">The measurement; over seeds, their median.</param>
+/// <param name="Seeds">Each seed's outcome, for a claim judged over seeds; empty for one measurement.</param>
+public sealed record RunClaim(string Statement, string Measure, double Measured, string Bound, Verdict Verdict, string? Note, IReadOnlyList<RunSeed>? Seeds = null);
 public sealed record RunMetric(string Name, double Value, string? Unit, string? Note);
 public sealed record RunDataset(string Requested, string Used, string Source);
 
@@ -29,7 +37,10 @@ public sealed record RunRecord(IReadOnlyList<RunClaim> Claims, IReadOnlyList<Run
         static double D(JsonElement e, string name) => double.Parse(S(e, name) ?? "NaN", CultureInfo.InvariantCulture);
         var claims = root.GetProperty("claims").EnumerateArray().Select(c => new RunClaim(
             S(c, "statement") ?? "", S(c, "measure") ?? "", D(c, "measured_text"), S(c, "bound") ?? "",
-            Enum.Parse<Verdict>(S(c, "verdict") ?? "NotJudged"), S(c, "note"))).ToList();
+            Enum.Parse<Verdict>(S(c, "verdict") ?? "NotJudged"), S(c, "note"),
+            c.TryGetProperty("seeds", out var seeds) && seeds.ValueKind == JsonValueKind.Array
+                ? seeds.EnumerateArray().Select(x => new RunSeed(x.GetProperty("seed").GetInt32(), D(x, "measured_text"), Enum.Parse<Verdict>(S(x, "verdict") ?? "NotJudged"))).ToList()
+                : null)).ToList();
         var metrics = root.GetProperty("metrics").EnumerateArray().Select(m => new RunMetric(
             S(m, "name") ?? "", D(m, "value_text"), S(m, "unit"), S(m, "note"))).ToList();
         var datasets = root.GetProperty("datasets").EnumerateArray().Select(d => new RunDataset(

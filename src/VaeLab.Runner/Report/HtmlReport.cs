@@ -34,7 +34,7 @@ public static class HtmlReport
             r.Datasets.Select(d => new PageDataset(d.Requested, d.Used, d.Source)).ToList(),
             r.Failure is { } f ? $"cell {f.Cell}: {f.EName}: {f.Message}" : null,
             r.Warnings,
-            r.Claims.Select(c => new PageClaim(c.Statement, c.Measure, c.Measured, c.Bound, Summary.VerdictName(c.Verdict))).ToList(),
+            r.Claims.Select(c => new PageClaim(c.Statement, c.Measure, c.Measured, c.Bound, Summary.VerdictName(c.Verdict), c.Note)).ToList(),
             r.Metrics.Select(m => new PageMetric(m.Name, m.Value, m.Unit)).ToList());
         var links = $"<a href=\"index.html\">← all notebooks</a> · executed notebook: <a href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a>";
         return NotebookPageHtml.Render(new NotebookPage(result.Notebook.Name, links, run, cells));

@@ -16,7 +16,7 @@ public static class Summary
         _ => "not-run",
     };
 
-    public static string VerdictName(Verdict v) => v switch { Verdict.Passed => "passed", Verdict.Failed => "failed", _ => "not-judged" };
+    public static string VerdictName(Verdict v) => v switch { Verdict.Passed => "passed", Verdict.Failed => "failed", Verdict.Mixed => "mixed", _ => "not-judged" };
 
     /// <summary>
     /// 0 when every notebook ran without error (a claim that does not hold is a finding about its document, reported,
@@ -34,7 +34,27 @@ public static class Summary
     public static string ClaimsLine(IReadOnlyCollection<RunClaim> claims)
     {
         int judged = claims.Count(c => c.Verdict != Verdict.NotJudged), held = claims.Count(c => c.Verdict == Verdict.Passed);
-        return VaeLab.Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, judged, held);
+        return VaeLab.Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, judged, held, claims.Count(c => c.Verdict == Verdict.Mixed));
+    }
+
+    /// <summary>The repository's commit (with "+changes" when the work tree differs from it), or null outside git.</summary>
+    public static string? GitCommit()
+    {
+        static string? Git(string args)
+        {
+            try
+            {
+                using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", args)
+                    { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+                if (p == null) return null;
+                var text = p.StandardOutput.ReadToEnd();
+                return p.WaitForExit(5000) && p.ExitCode == 0 ? text.Trim() : null;
+            }
+            catch (System.ComponentModel.Win32Exception) { return null; }  // no git
+        }
+        var head = Git("rev-parse HEAD");
+        if (head == null) return null;
+        return Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? head + "+changes" : head;
     }
 
     public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode)
@@ -71,12 +91,16 @@ public static class Summary
                     ["bound"] = c.Bound,
                     ["verdict"] = VerdictName(c.Verdict),
                     ["note"] = c.Note,
+                    ["seeds"] = c.Seeds is { } seeds
+                        ? new JsonArray(seeds.Select(x => (JsonNode?)new JsonObject { ["seed"] = x.Seed, ["measured"] = Number(x.Measured), ["verdict"] = VerdictName(x.Verdict) }).ToArray())
+                        : null,
                 }).ToArray()),
             });
         }
         return new JsonObject
         {
             ["runner"] = "vaelab " + typeof(Summary).Assembly.GetName().Version,
+            ["commit"] = GitCommit(),
             ["profile"] = options.Profile,
             ["claims_judged"] = options.JudgeClaims,
             ["strict"] = options.Strict,

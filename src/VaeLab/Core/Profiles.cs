@@ -11,6 +11,18 @@ public static class Profiles
     /// <summary>The profiles, fastest first.</summary>
     public static IReadOnlyList<string> Names { get; } = new[] { Smoke, Default, Paper };
 
+    /// <summary>
+    /// The seeds a notebook judges its claims over (0, 1, …): one under smoke (CI only checks that every cell runs),
+    /// three otherwise, since one seed is an anecdote. <paramref name="count"/>, when given, overrides it.
+    /// </summary>
+    public static IReadOnlyList<int> Seeds(string profile, int? count = null)
+    {
+        if (!Names.Contains(profile)) throw Unknown(profile);
+        int n = count ?? (profile == Smoke ? 1 : 3);
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(count), n, "seeds must be at least 1.");
+        return Enumerable.Range(0, n).ToArray();
+    }
+
     /// <summary>The one error for a profile no config knows.</summary>
     public static ArgumentException Unknown(string? profile) =>
         new($"Unknown profile '{profile}'. Use \"{Smoke}\" (seconds, every cell), \"{Default}\" (minutes on 2 cores) or \"{Paper}\" (the document's settings).", nameof(profile));

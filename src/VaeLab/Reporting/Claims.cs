@@ -30,10 +30,19 @@ public sealed record Bound(string Op, double Value, double? Upper = null)
 }
 
 /// <summary>Claim outcome. NotJudged: measured and recorded, but the run was too short to judge it (smoke).</summary>
-public enum Verdict { Passed, Failed, NotJudged }
+/// <summary>
+/// A claim's outcome. NotJudged: recorded under the smoke profile, or where its measure means nothing (its note says
+/// why). Over several seeds: Passed where the bound holds for every seed, Failed where it holds for none, Mixed else.
+/// </summary>
+public enum Verdict { Passed, Failed, NotJudged, Mixed }
+
+/// <summary>One seed's measurement of a claim and its verdict on that seed.</summary>
+public sealed record SeedOutcome(int Seed, double Measured, Verdict Verdict);
 
 /// <summary>A document's claim checked against a measured number.</summary>
-public sealed record Claim(string Statement, string Measure, double Measured, Bound Bound, Verdict Verdict, string? Note = null)
+/// <param name="Measured">The measurement; over several seeds, their median.</param>
+/// <param name="Seeds">Each seed's measurement and verdict, for a claim judged over seeds (null for one measurement).</param>
+public sealed record Claim(string Statement, string Measure, double Measured, Bound Bound, Verdict Verdict, string? Note = null, IReadOnlyList<SeedOutcome>? Seeds = null)
 {
     public bool Passed => Verdict == Verdict.Passed;
 }
@@ -86,6 +95,57 @@ public sealed class ClaimSet : IHtmlRenderable
     }
 
     /// <summary>
+    /// Records a claim measured once per seed. The rule, fixed before any run: the measured value is the median over
+    /// seeds; the verdict is Passed where the bound holds on every seed, Failed where it holds on none, and Mixed where
+    /// it holds on some (under smoke, NotJudged). The note lists every seed's value.
+    /// </summary>
+    public Claim Check(string statement, string measure, IEnumerable<(int Seed, double Measured)> perSeed, Bound bound, string? note = null) =>
+        Record(OverSeeds(statement, measure, perSeed.Select(p => (p.Seed, p.Measured, true)), bound, note, whyNot: null));
+
+    /// <summary>
+    /// A claim over seeds whose measure means what the statement says only on some seeds (a comparison with a run
+    /// that keeps a code, say): seeds where <c>Meaningful</c> is false are not judged, the verdict comes from the
+    /// others by the rule of <see cref="Check(string, string, IEnumerable{ValueTuple{int, double}}, Bound, string?)"/>,
+    /// and with none left the claim is NotJudged and its note says why.
+    /// </summary>
+    public Claim CheckWhere(string whyNot, string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound, string? note = null) =>
+        Record(OverSeeds(statement, measure, perSeed, bound, note, whyNot));
+
+    Claim Record(Claim c)
+    {
+        _claims.Add(c);
+        RunLog.Current.Add(c);
+        return c;
+    }
+
+    Claim OverSeeds(string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound, string? note, string? whyNot)
+    {
+        var list = perSeed.ToList();
+        if (list.Count == 0) throw new ArgumentException($"Claim '{statement}': no seeds were measured; pass at least one (seed, value).", nameof(perSeed));
+        var seeds = list.Select(p => new SeedOutcome(p.Seed, p.Measured,
+            !Judged || !p.Meaningful ? Verdict.NotJudged : bound.Holds(p.Measured) ? Verdict.Passed : Verdict.Failed)).ToList();
+        var judged = seeds.Where(x => x.Verdict != Verdict.NotJudged).ToList();
+        var verdict = judged.Count == 0 ? Verdict.NotJudged
+            : judged.All(x => x.Verdict == Verdict.Passed) ? Verdict.Passed
+            : judged.All(x => x.Verdict == Verdict.Failed) ? Verdict.Failed : Verdict.Mixed;
+        var skipped = list.Where(p => !p.Meaningful).Select(p => p.Seed).ToList();
+        string? why = whyNot == null || skipped.Count == 0 ? null
+            : skipped.Count == list.Count ? $"not judged: {whyNot}" : $"seed(s) {string.Join(", ", skipped)} not judged: {whyNot}";
+        var spread = $"seeds {string.Join(", ", seeds.Select(x => $"{x.Seed}: {Fmt.Num(x.Measured)}"))}";
+        var text = string.Join("; ", new[] { why, spread, note }.Where(t => t != null));
+        return new Claim(statement, measure, Median(seeds.Select(x => x.Measured)), bound, verdict, text, seeds);
+    }
+
+    /// <summary>The median (the mean of the middle two for an even count); NaN if any value is NaN.</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var v = values.ToArray();
+        if (v.Length == 0 || v.Any(double.IsNaN)) return double.NaN;
+        Array.Sort(v);
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    /// <summary>
     /// Records a claim whose measure says what the statement says only under a condition (a comparison among runs that
     /// keep a code, say): where <paramref name="meaningful"/> is false the verdict is NotJudged and the note says why.
     /// </summary>
@@ -110,6 +170,7 @@ public sealed class ClaimSet : IHtmlRenderable
             {
                 Verdict.Passed => ("passed", "#1a7f37"),
                 Verdict.Failed => ("FAILED", "#cf222e"),
+                Verdict.Mixed => ($"mixed ({c.Seeds!.Count(x => x.Verdict == Verdict.Passed)} of {c.Seeds!.Count} seeds)", "#9a6700"),
                 _ => (Judged ? "not judged" : "not judged (smoke)", "#6e7781"),
             };
             sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(c.Statement)}{(c.Note != null ? $"<br><small>{Fmt.H(c.Note)}</small>" : "")}</td>")

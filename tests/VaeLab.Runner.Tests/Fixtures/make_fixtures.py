@@ -94,7 +94,7 @@ write("progress.ipynb", [
 write("claims.ipynb", [
     code(SETUP),
     code('var profile = "default";', tags=["parameters"]),
-    code('var claims = new ClaimSet("Toy claims", profile);\nclaims.Check("pi is about 3.14", "pi", Math.PI, Bound.Between(3.14, 3.15));\nclaims.Check("e is below 2", "e", Math.E, Bound.LessThan(2), "does not hold: e = 2.718");\nvar metrics = new MetricSet();\nmetrics.Record("pi", Math.PI, "rad");\nRunLog.Current.RecordDataset(new DatasetUse("mnist", "fashion-mnist", "/usr/share/datasets/fashion-mnist"));\nRunLog.Current.Warn("MNIST is not available offline; used Fashion-MNIST");\nclaims'),
+    code('var claims = new ClaimSet("Toy claims", profile);\nclaims.Check("pi is about 3.14", "pi", Math.PI, Bound.Between(3.14, 3.15));\nclaims.Check("e is below 2", "e", Math.E, Bound.LessThan(2), "does not hold: e = 2.718");\nclaims.Check("a draw is below 0.5", "u", new[] { (0, 0.25), (1, 0.75), (2, 0.125) }, Bound.LessThan(0.5));\nvar metrics = new MetricSet();\nmetrics.Record("pi", Math.PI, "rad");\nRunLog.Current.RecordDataset(new DatasetUse("mnist", "fashion-mnist", "/usr/share/datasets/fashion-mnist"));\nRunLog.Current.Warn("MNIST is not available offline; used Fashion-MNIST");\nclaims'),
 ])
 
 write("unsupported-magic.ipynb", [

@@ -17,8 +17,9 @@ internal sealed record PageRun(
     public bool Ok => StatusName == "ok";
 }
 
-/// <summary>A claim's row: <paramref name="Verdict"/> is "passed", "failed" or "not-judged".</summary>
-internal sealed record PageClaim(string Statement, string Measure, double Measured, string Bound, string Verdict);
+/// <summary>A claim's row: <paramref name="Verdict"/> is "passed", "failed", "mixed" or "not-judged"; <paramref name="Note"/>, the
+/// claim's note (over seeds it lists each seed's value).</summary>
+internal sealed record PageClaim(string Statement, string Measure, double Measured, string Bound, string Verdict, string? Note = null);
 
 internal sealed record PageMetric(string Name, double Value, string? Unit);
 

@@ -22,7 +22,7 @@ internal static class NotebookPageHtml
         .prompt{color:#6e7781;font-size:12px;font-family:monospace}
         .output{margin-left:1em}.stderr{background:#fff8c5}.error{background:#ffebe9;color:#82071e}
         table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}
-        .ok{color:#1a7f37;font-weight:bold}.bad{color:#cf222e;font-weight:bold}.muted{color:#6e7781}
+        .ok{color:#1a7f37;font-weight:bold}.bad{color:#cf222e;font-weight:bold}.mixed{color:#9a6700;font-weight:bold}.muted{color:#6e7781}
         .facts td,.facts th{text-align:left}
         </style>
         """;
@@ -36,13 +36,15 @@ internal static class NotebookPageHtml
     /// <summary>"1.23 GB", or "?" when unknown.</summary>
     public static string Bytes(long? bytes) => bytes is { } b ? (b / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB" : "?";
 
-    /// <summary>"12 of 15 claims held" (or "recorded, not judged" when none was judged).</summary>
-    public static string ClaimsLine(int total, int judged, int held) =>
-        total == 0 ? "no claims recorded" : judged == 0 ? $"{total} claim(s) recorded, not judged" : $"{held} of {judged} claims held";
+    /// <summary>"12 of 15 claims held" (", 2 mixed over seeds" where some held on some seeds only; "recorded, not judged" when none was judged).</summary>
+    public static string ClaimsLine(int total, int judged, int held, int mixed = 0) =>
+        total == 0 ? "no claims recorded" : judged == 0 ? $"{total} claim(s) recorded, not judged"
+        : $"{held} of {judged} claims held{(mixed > 0 ? $", {mixed} mixed over seeds" : "")}";
 
-    public static string ClaimCounts(int passed, int failed, int notJudged) => $"{passed} passed, {failed} failed, {notJudged} not judged";
+    public static string ClaimCounts(int passed, int failed, int notJudged, int mixed = 0) =>
+        $"{passed} passed, {(mixed > 0 ? $"{mixed} mixed, " : "")}{failed} failed, {notJudged} not judged";
 
-    static string ClaimsLine(IReadOnlyList<PageClaim> c) => ClaimsLine(c.Count, c.Count(x => x.Verdict != "not-judged"), c.Count(x => x.Verdict == "passed"));
+    static string ClaimsLine(IReadOnlyList<PageClaim> c) => ClaimsLine(c.Count, c.Count(x => x.Verdict != "not-judged"), c.Count(x => x.Verdict == "passed"), c.Count(x => x.Verdict == "mixed"));
 
     // Outputs, as Jupyter knows them.
     public static string StreamOutput(string name, string text) => $"<pre class=\"{(name == "stderr" ? "stderr" : "stdout")}\">{H(text)}</pre>";
@@ -90,7 +92,7 @@ internal static class NotebookPageHtml
             sb.Append($"<tr><th>error</th><td class=\"bad\">{H(f)}</td></tr>");
         foreach (var w in r.Warnings) sb.Append($"<tr><th>warning</th><td>{H(w)}</td></tr>");
         if (r.Claims.Count > 0)
-            sb.Append($"<tr><th>claims</th><td>{H(ClaimsLine(r.Claims))} ({H(ClaimCounts(r.Claims.Count(c => c.Verdict == "passed"), r.Claims.Count(c => c.Verdict == "failed"), r.Claims.Count(c => c.Verdict == "not-judged")))})</td></tr>");
+            sb.Append($"<tr><th>claims</th><td>{H(ClaimsLine(r.Claims))} ({H(ClaimCounts(r.Claims.Count(c => c.Verdict == "passed"), r.Claims.Count(c => c.Verdict == "failed"), r.Claims.Count(c => c.Verdict == "not-judged"), r.Claims.Count(c => c.Verdict == "mixed")))})</td></tr>");
         sb.Append("</table>\n");
         if (r.Claims.Count > 0) sb.Append(ClaimsTable(r.Claims));
         if (r.Metrics.Count > 0)
@@ -107,8 +109,8 @@ internal static class NotebookPageHtml
         var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in claims)
         {
-            var verdict = c.Verdict switch { "passed" => "<span class=\"ok\">passed</span>", "failed" => "<span class=\"bad\">FAILED</span>", _ => "<span class=\"muted\">not judged</span>" };
-            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
+            var verdict = c.Verdict switch { "passed" => "<span class=\"ok\">passed</span>", "failed" => "<span class=\"bad\">FAILED</span>", "mixed" => "<span class=\"mixed\">mixed</span>", _ => "<span class=\"muted\">not judged</span>" };
+            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}{(c.Note != null ? $"<br><small class=\"muted\">{H(c.Note)}</small>" : "")}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
         }
         return sb.Append("</tbody></table>\n").ToString();
     }
