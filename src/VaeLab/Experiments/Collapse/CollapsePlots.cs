@@ -77,10 +77,11 @@ public static class CollapsePlots
 
     /// <summary>
     /// One test-batch diagnostic (e.g. s =&gt; s.Kl) of several runs over training; <paramref name="level"/>, if given, is
-    /// drawn as a dotted horizontal line named <paramref name="levelName"/> (a reference such as R₀).
+    /// drawn as a dotted horizontal line named <paramref name="levelName"/> (a reference such as R₀). Panels after the
+    /// first of a <see cref="Fig.SideBySide"/> pass <paramref name="legend"/> = false, so each run is listed once.
     /// </summary>
     public static Figure Compare(IEnumerable<CollapseRun> runs, Func<LatentSnapshot, double> value, string title, string yTitle, bool logY = false,
-        double? level = null, string? levelName = null)
+        double? level = null, string? levelName = null, bool legend = true)
     {
         var list = runs.ToList();
         var traces = list.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4)).ToList();
@@ -91,6 +92,7 @@ public static class CollapsePlots
             Fig.Set(line, "line.dash", "dot");
             traces.Add(line);
         }
+        foreach (var t in traces) { Fig.Set(t, "legendgroup", t.Get("name")!); Fig.Set(t, "showlegend", legend); }
         return Fig.Chart(traces, ("title.text", title), ("xaxis.title.text", "step"), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));
     }
 
