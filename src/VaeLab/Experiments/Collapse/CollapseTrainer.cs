@@ -22,6 +22,26 @@ public sealed record ImageCheckpoint(int Step, float[] Reconstructions, float[] 
 {
     public Tensor ReconstructionImages() => torch.tensor(Reconstructions).reshape(Count, 1, 28, 28);
     public Tensor SampleImages() => torch.tensor(Samples).reshape(Count, 1, 28, 28);
+
+    /// <summary>
+    /// How much the decoded prior draws differ: each pixel's standard deviation across the samples (population, in
+    /// [0, 1] pixel units), averaged over pixels. 0 when every draw decodes to the same image ("the same image every
+    /// time"); NaN for fewer than two samples.
+    /// </summary>
+    public double SampleSpread()
+    {
+        if (Count < 2) return double.NaN;
+        int pixels = Samples.Length / Count;
+        double total = 0;
+        for (int p = 0; p < pixels; p++)
+        {
+            double mean = 0, square = 0;
+            for (int i = 0; i < Count; i++) { double v = Samples[i * pixels + p]; mean += v; square += v * v; }
+            mean /= Count;
+            total += Math.Sqrt(Math.Max(0, square / Count - mean * mean));
+        }
+        return total / pixels;
+    }
 }
 
 /// <summary>One training run: per-step training terms (History steps "loss", "recon", "kl", "beta"),

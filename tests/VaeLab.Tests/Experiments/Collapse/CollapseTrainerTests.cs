@@ -143,4 +143,19 @@ public class CollapseTrainerTests
         Assert.False(off.FromCache);  // the start is part of the cache key
         Assert.NotEqual(run.Snapshots[0].Reconstruction, off.Snapshots[0].Reconstruction);
     }
+
+    [Fact]
+    public void SampleSpreadIsZeroForIdenticalDrawsAndThePixelStdOtherwise()
+    {
+        var same = Enumerable.Repeat(0.3f, 3 * 784).ToArray();
+        Assert.Equal(0, new ImageCheckpoint(0, same, same, 3).SampleSpread(), 6);
+        // Two draws, one black and one white: every pixel's population std is 0.5.
+        var twoTone = Enumerable.Repeat(0f, 784).Concat(Enumerable.Repeat(1f, 784)).ToArray();
+        Assert.Equal(0.5, new ImageCheckpoint(0, twoTone, twoTone, 2).SampleSpread(), 6);
+        // Half the pixels differ by 0.2 between two draws: std 0.1 there, 0 elsewhere.
+        var a = Enumerable.Repeat(0.5f, 784).ToArray();
+        var b = a.Select((v, i) => i < 392 ? v + 0.2f : v).ToArray();
+        Assert.Equal(0.05, new ImageCheckpoint(0, a.Concat(b).ToArray(), a.Concat(b).ToArray(), 2).SampleSpread(), 5);
+        Assert.True(double.IsNaN(new ImageCheckpoint(0, a, a, 1).SampleSpread()));
+    }
 }
