@@ -17,13 +17,8 @@ cd "$root"
 runner="$root/src/VaeLab.Runner/bin/Release/net10.0/VaeLab.Runner.dll"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-check() { # name, command...
-  local name="$1"; shift
-  local start=$SECONDS
-  if "$@"; then passed=$((passed + 1)); echo "export-ci: ok    $name ($((SECONDS - start)) s)"
-  else failed=$((failed + 1)); echo "export-ci: FAIL  $name ($((SECONDS - start)) s)" >&2; fi
-}
+CHECK_PREFIX=export-ci
+. "$root/scripts/checks.sh"
 
 if [ ! -f "$runner" ]; then
   dotnet build src/VaeLab.Runner -c Release --nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; echo "export checks: 0 passed, 1 failed"; exit 1; }
@@ -128,5 +123,4 @@ ctrl_c() {
 }
 check "Ctrl+C during training: stops within a second, exit 130, the page says interrupted" ctrl_c
 
-echo "export checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary export

@@ -18,13 +18,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work" "$root"/notebooks/.kernel-ci-*.ipynb "$root"/tests/VaeLab.Runner.Tests/Fixtures/.kernel-ci-*.ipynb' EXIT
 # A private Jupyter data folder: nothing is installed on the machine.
 export JUPYTER_DATA_DIR="$work/jupyter" JUPYTER_PATH="$work/jupyter" JUPYTER_CONFIG_DIR="$work/jupyter-config" JUPYTER_RUNTIME_DIR="$work/runtime"
-passed=0 failed=0
-check() { # name, command...
-  local name="$1"; shift
-  local start=$SECONDS
-  if "$@"; then passed=$((passed + 1)); echo "kernel-ci: ok    $name ($((SECONDS - start)) s)"
-  else failed=$((failed + 1)); echo "kernel-ci: FAIL  $name ($((SECONDS - start)) s)" >&2; fi
-}
+CHECK_PREFIX=kernel-ci
+. "$root/scripts/checks.sh"
 
 # A copy of notebook $1 at $2 with 'var profile = "smoke";' injected after its parameters cell.
 smoke_copy() {
@@ -260,5 +255,4 @@ PY
 }
 check "vaelab run: a foreign libtorch already in the process fails the setup cell with one clear message" wrong_libtorch_check
 
-echo "kernel checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary kernel

@@ -23,26 +23,22 @@ dotnet test VaeLab.sln -c Release --nologo "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # dotnet test prints one "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c, Total: d" line per test assembly.
 read -r passed failed skipped < <(awk -F'[:,]' '/(Passed|Failed)! +- Failed:/ { f+=$2; p+=$4; s+=$6 } END { printf "%d %d %d\n", p, f, s }' "$log")
-klog=$(mktemp)
-scripts/kernel-ci.sh 2>&1 | tee "$klog"
-krc=${PIPESTATUS[0]}
-read -r kp kf < <(awk '/^kernel checks: [0-9]+ passed, [0-9]+ failed/ { print $3, $5 }' "$klog")
-rm -f "$klog"
-passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
-if [ "$krc" -ne 0 ]; then
-  [ "${kf:-0}" -eq 0 ] && failed=$((failed + 1))
-  [ "$rc" -eq 0 ] && rc=$krc
-fi
-elog=$(mktemp)
-scripts/export-ci.sh 2>&1 | tee "$elog"
-erc=${PIPESTATUS[0]}
-read -r ep ef < <(awk '/^export checks: [0-9]+ passed, [0-9]+ failed/ { print $3, $5 }' "$elog")
-rm -f "$elog"
-passed=$((passed + ${ep:-0})); failed=$((failed + ${ef:-0}))
-if [ "$erc" -ne 0 ]; then
-  [ "${ef:-0}" -eq 0 ] && failed=$((failed + 1))
-  [ "$rc" -eq 0 ] && rc=$erc
-fi
+# A check script whose last line is "<label> checks: N passed, N failed": its counts join the total.
+run_checks() { # script, label
+  local out src n_p n_f
+  out=$(mktemp)
+  "$1" 2>&1 | tee "$out"
+  src=${PIPESTATUS[0]}
+  read -r n_p n_f < <(awk -v l="$2" '$0 ~ ("^" l " checks: [0-9]+ passed, [0-9]+ failed") { print $3, $5 }' "$out")
+  rm -f "$out"
+  passed=$((passed + ${n_p:-0})); failed=$((failed + ${n_f:-0}))
+  if [ "$src" -ne 0 ]; then
+    [ "${n_f:-0}" -eq 0 ] && failed=$((failed + 1))
+    [ "$rc" -eq 0 ] && rc=$src
+  fi
+}
+run_checks scripts/kernel-ci.sh kernel
+run_checks scripts/export-ci.sh export
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $rc before reporting failures (build error or crashed test host; see above)." >&2
   failed=1
