@@ -33,7 +33,7 @@ public static class Lab
     /// Seeds every RNG, sets the thread count (default: physical cores), tunes glibc malloc (Linux only)
     /// and picks the device. Safe to call again, e.g. when a notebook cell is re-run: it re-seeds.
     /// </summary>
-    /// <param name="seed">Seed for torch's global generator and for <see cref="Rng"/>.</param>
+    /// <param name="seed">Seed for torch's global generator (and CUDA's).</param>
     /// <param name="threads">Intra-op threads; null means the physical core count.</param>
     /// <param name="device">"auto", "cpu" or "cuda"; "auto" picks CUDA when available.</param>
     public static LabInfo Setup(int seed = 0, int? threads = null, string device = "auto")
@@ -52,14 +52,10 @@ public static class Lab
         }
     }
 
-    /// <summary>Re-seeds torch's global generator and the shared managed RNG.</summary>
+    /// <summary>Re-seeds torch's global generator (and CUDA's).</summary>
     public static void Seed(int seed)
     {
         torch.manual_seed(seed);
         if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
-        Rng = new Random(seed);
     }
-
-    /// <summary>Managed RNG for code that is not tensor code (e.g. picking examples), seeded by <see cref="Setup"/>.</summary>
-    public static Random Rng { get; private set; } = new(0);
 }

@@ -33,15 +33,6 @@ public static class PosteriorStats
         return Gaussian.KlToStandardNormal(mean.detach().to_type(ScalarType.Float64), logVar.detach().to_type(ScalarType.Float64)).mean().item<double>();
     }
 
-    /// <summary>KL to the prior per latent dimension in nats (mean over the batch); they sum to <see cref="Kl"/>.</summary>
-    public static double[] KlPerDimension(Tensor mean, Tensor logVar)
-    {
-        CheckPair(mean, logVar);
-        using var _ = torch.NewDisposeScope();
-        var m = mean.detach().to_type(ScalarType.Float64); var lv = logVar.detach().to_type(ScalarType.Float64);
-        return (0.5 * (lv.exp() + m.square() - 1 - lv)).mean(new long[] { 0 }).cpu().data<double>().ToArray();
-    }
-
     /// <summary>
     /// I(x; z) under q, estimated as in He et al. (2019, "Lagging inference networks", calc_mi):
     /// MI = E_x[E_q(z|x) log q(z|x)] − E_{x, z~q(z|x)}[log q(z)], where the first term is the closed-form negative

@@ -19,9 +19,6 @@ public abstract record BetaSchedule
     /// <summary>One line for legends and tables.</summary>
     public abstract string Describe();
 
-    /// <summary>β at every step of a run, for plotting.</summary>
-    public double[] Curve(int totalSteps) => Enumerable.Range(0, totalSteps).Select(s => At(s, totalSteps)).ToArray();
-
     protected static void CheckFraction(double f, string name)
     {
         if (!(f >= 0 && f <= 1)) throw new ArgumentOutOfRangeException(name, f, $"{name} is a fraction of the run and must be in [0, 1].");
@@ -71,21 +68,4 @@ public sealed record CyclicalBeta(int Cycles = 4, double Ratio = 0.5, double Max
     }
 
     public override string Describe() => $"cyclical: M = {Cycles}, R = {Ratio:0.##}";
-}
-
-/// <summary>
-/// Logistic annealing (the sigmoid variant of Bowman et al. 2016): β = Max / (1 + exp(−k (t/T − m))) with midpoint m =
-/// <see cref="MidpointFraction"/> of the run and steepness k = <see cref="Steepness"/> per run length.
-/// </summary>
-public sealed record SigmoidBeta(double MidpointFraction = 0.5, double Steepness = 20.0, double Max = 1.0) : BetaSchedule
-{
-    protected override double Compute(int step, int totalSteps)
-    {
-        CheckFraction(MidpointFraction, nameof(MidpointFraction));
-        if (!(Steepness > 0)) throw new ArgumentOutOfRangeException(nameof(Steepness), Steepness, "Steepness must be > 0.");
-        double t = (double)step / totalSteps;
-        return Max / (1.0 + Math.Exp(-Steepness * (t - MidpointFraction)));
-    }
-
-    public override string Describe() => $"sigmoid: midpoint {MidpointFraction:P0}, steepness {Steepness:0.#}";
 }
