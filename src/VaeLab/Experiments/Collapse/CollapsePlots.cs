@@ -54,7 +54,7 @@ public static class CollapsePlots
             ("posterior standard deviation (log)", Panel(s => s.Bands.StdMin, s => s.Bands.StdMax, "std", true, false)));
     }
 
-    /// <summary>Per-step training KL (nats) and reconstruction (per-pixel MSE), with β on a second axis.</summary>
+    /// <summary>Per-step training KL (nats) and reconstruction (in the objective's units), with β on a second axis.</summary>
     public static Figure Curves(CollapseRun run)
     {
         var steps = Enumerable.Range(0, run.History.Steps("kl").Count).Select(i => (double)i).ToArray();
@@ -67,7 +67,7 @@ public static class CollapsePlots
         {
             Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("recon").ToArray()), ("mode", "lines"), ("name", "recon (training batch)"), ("line.color", Fig.Palette[1]), ("line.width", 1)),
             Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Reconstruction).ToArray()), ("mode", "lines+markers"), ("name", "recon (test batch)"), ("line.color", Fig.Palette[4])),
-        }, ("xaxis.title.text", "step"), ("yaxis.title.text", "per-pixel MSE"));
+        }, ("xaxis.title.text", "step"), ("yaxis.title.text", run.Objective.ReconstructionUnit()));
         var beta = Fig.Chart(new[]
         {
             Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("beta").ToArray()), ("mode", "lines"), ("name", "β"), ("line.color", Fig.Palette[2])),

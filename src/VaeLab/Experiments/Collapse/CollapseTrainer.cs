@@ -8,8 +8,8 @@ using VaeLab.Training;
 
 namespace VaeLab.Experiments.Collapse;
 
-/// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction as
-/// per-pixel MSE, MeanStd the average posterior standard deviation).</summary>
+/// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction in
+/// the objective's units: per-pixel MSE for the document's loss; MeanStd the average posterior standard deviation).</summary>
 public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd, LatentBands Bands)
 {
     /// <summary>Width of the mean band (max − min over the batch), averaged over latent dimensions.</summary>
@@ -51,6 +51,8 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     : TrainingRun(Name, History)
 {
     public LatentSnapshot Final => Snapshots[^1];
+    /// <summary>The objective trained; its units are those of every reconstruction the run recorded.</summary>
+    public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse;
     /// <summary>
     /// The evaluation with the smallest KL in the first half of training after step 0 (the document's "dip"); the
     /// untrained encoder's posterior sits near the prior, so its small step-0 KL is no dip. Without an evaluation in
@@ -115,12 +117,13 @@ public static class CollapseTrainer
         var run = CheckpointCache.LoadOrTrain(Cache.For(model.GetType().Name), key, new[] { train, test, shown }, new[] { model },
             () => Fit(name, model, schedule, train, test, shown, cfg), retrain);
         var f = run.Result;
-        return new CollapseRun(name, f.History, model.GetName(), parameters, schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals) { FromCache = run.FromCache };
+        return new CollapseRun(name, f.History, model.GetName(), parameters, schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals)
+            { FromCache = run.FromCache, Objective = cfg.Objective };
     }
 
     /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or the recorded
     /// diagnostics change in a way the cache key cannot see).</summary>
-    internal static readonly CacheTag Cache = new("collapse", 3);
+    internal static readonly CacheTag Cache = new("collapse", 4);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
     public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals);
@@ -145,7 +148,7 @@ public static class CollapseTrainer
         {
             double beta = schedule.At(Math.Min(step, Math.Max(0, total - 1)), Math.Max(1, total));
             if (evalSteps.Contains(step) && (snapshots.Count == 0 || snapshots[^1].Step != step))
-                snapshots.Add(Evaluate(model, testX, step, beta, cfg.MiDraws));
+                snapshots.Add(Evaluate(model, testX, step, beta, cfg.MiDraws, cfg.Objective));
             if (checkpointSteps.Contains(step) && (checkpoints.Count == 0 || checkpoints[^1].Step != step))
                 checkpoints.Add(Images(model, shown, prior, step));
         }
@@ -156,7 +159,7 @@ public static class CollapseTrainer
             Observe(ctx.Step);
             double beta = schedule.At(ctx.Step, total);
             var output = model.forward(batch.X);
-            var terms = BernoulliKl.Of(cfg.Objective, output.Logits, batch.X, output.Mean, output.LogVar, beta);
+            var terms = cfg.Objective.Loss(output.Logits, batch.X, output.Mean, output.LogVar, beta);
             if (!TrainStep.Update(ctx, "loss", terms.Total, opt)) return new Dictionary<string, Tensor>();
             return new Dictionary<string, Tensor>
             {
@@ -170,14 +173,15 @@ public static class CollapseTrainer
         return new CollapseFit(total, history, snapshots, checkpoints, originals);
     }
 
-    /// <summary>KL, reconstruction, active units, MI and bands of the encoder on <paramref name="x"/>, without
-    /// changing the model (eval mode and no_grad; train mode restored).</summary>
-    public static LatentSnapshot Evaluate(nn.Module<Tensor, VaeOutput> model, Tensor x, int step, double beta, int miDraws = 1)
+    /// <summary>KL, reconstruction (the objective's term, in its units), active units, MI and bands of the encoder on
+    /// <paramref name="x"/>, without changing the model (eval mode and no_grad; train mode restored).</summary>
+    public static LatentSnapshot Evaluate(nn.Module<Tensor, VaeOutput> model, Tensor x, int step, double beta, int miDraws = 1,
+        CollapseObjective objective = CollapseObjective.DocumentMse)
     {
         using var _ = torch.NewDisposeScope();
         using var __ = Inference.Evaluating(model);
         var output = model.forward(x);
-        double recon = MseKl.Reconstruction(output.Logits, x).item<float>();
+        double recon = objective.Reconstruction(output.Logits, x).item<float>();
         return new LatentSnapshot(step, beta, PosteriorStats.Kl(output.Mean, output.LogVar), recon,
             PosteriorStats.ActiveUnits(output.Mean), PosteriorStats.MutualInformation(output.Mean, output.LogVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(output.LogVar), PosteriorStats.Bands(output.Mean, output.LogVar));
     }

@@ -96,6 +96,10 @@ public class CollapseTrainerTests
         // (per-pixel MSE against summed Bernoulli nats per image).
         Assert.Equal(mse.Snapshots[0].Kl, elbo.Snapshots[0].Kl, 6);
         Assert.True(elbo.History.Steps("recon")[0] > 100 * mse.History.Steps("recon")[0]);
+        // The test-batch evaluations follow the objective too, and the run says which it trained.
+        Assert.True(elbo.Snapshots[0].Reconstruction > 100 * mse.Snapshots[0].Reconstruction);
+        Assert.Equal(CollapseObjective.BernoulliElbo, elbo.Objective);
+        Assert.Equal(CollapseObjective.DocumentMse, mse.Objective);
         Assert.Contains("Objective", Assert.Throws<ArgumentException>(() => (Small with { Objective = (CollapseObjective)7 }).Validate()).Message);
     }
 

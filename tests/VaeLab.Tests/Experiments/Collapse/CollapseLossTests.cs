@@ -4,7 +4,7 @@ using VaeLab.Experiments.Collapse;
 
 namespace VaeLab.Tests.Experiments.Collapse;
 
-public class MseKlTests
+public class CollapseLossTests
 {
     [Fact]
     public void ReconstructionIsAPerPixelMeanAndKlASumOverDimensionsMeanOverBatch()
@@ -47,8 +47,11 @@ public class MseKlTests
         // β = 1: the negative ELBO, reconstruction + KL per example, batch mean.
         Assert.Equal(2 * Math.Log(2) + 0.5, t.Total.item<float>(), 5);
         // The objective switch picks one or the other.
-        Assert.Equal(t.Total.item<float>(), BernoulliKl.Of(CollapseObjective.BernoulliElbo, logits, x, mean, logVar, 1).Total.item<float>());
-        Assert.Equal(MseKl.Loss(logits, x, mean, logVar, 1).Total.item<float>(), BernoulliKl.Of(CollapseObjective.DocumentMse, logits, x, mean, logVar, 1).Total.item<float>());
+        Assert.Equal(t.Total.item<float>(), CollapseObjective.BernoulliElbo.Loss(logits, x, mean, logVar, 1).Total.item<float>());
+        Assert.Equal(MseKl.Loss(logits, x, mean, logVar, 1).Total.item<float>(), CollapseObjective.DocumentMse.Loss(logits, x, mean, logVar, 1).Total.item<float>());
+        Assert.Equal(t.Reconstruction.item<float>(), CollapseObjective.BernoulliElbo.Reconstruction(logits, x).item<float>());
+        Assert.Equal("per-pixel MSE", CollapseObjective.DocumentMse.ReconstructionUnit());
+        Assert.Equal("−log p(x|z), nats", CollapseObjective.BernoulliElbo.ReconstructionUnit());
         // Names in run names and legends (the checkpoint cache keys on run names, so these stay fixed).
         Assert.Equal("document's loss", CollapseObjective.DocumentMse.Label());
         Assert.Equal("standard ELBO", CollapseObjective.BernoulliElbo.Label());
