@@ -150,3 +150,35 @@ public class LabelledOnlyClassifierTests
         Assert.Equal(100 * c.ErrorRate(tx, ty), h.Last("test error %"), 6);
     }
 }
+
+public class ConditionalSampleTests
+{
+    [Fact]
+    public void SamplesAreClassMajorWithTheSameStylesInEveryRow()
+    {
+        Lab.Setup(seed: 12);
+        var t = new SemiSupervisedAaeTrainer(new SemiSupervisedAaeConfig { HiddenDim = 16, LatentDim = 2, BatchSize = 10, LabelledExamples = 21, Classes = 3 });
+        var (images, classes) = t.ConditionalSamples(perClass: 4, seed: 5);
+        Assert.Equal(new long[] { 12, 784 }, images.shape);
+        Assert.Equal(new long[] { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2 }, classes.data<long>().ToArray());
+        // Same seed, same samples; each row decodes the same styles with its own class.
+        var (again, _) = t.ConditionalSamples(perClass: 4, seed: 5);
+        Assert.True(images.allclose(again));
+        Assert.False(images.narrow(0, 0, 4).allclose(images.narrow(0, 4, 4)));
+    }
+
+    [Fact]
+    public void RecognitionIsKnnAccuracyOnTheSamples()
+    {
+        Lab.Setup(seed: 13);
+        var t = new SemiSupervisedAaeTrainer(new SemiSupervisedAaeConfig { HiddenDim = 16, LatentDim = 2, BatchSize = 10, LabelledExamples = 20, Classes = 2 });
+        var (images, classes) = t.ConditionalSamples(perClass: 5, seed: 1);
+        // References that are the samples themselves with their classes: 1-NN recognises every sample.
+        var (onSamples, onTest) = t.ConditionalSampleRecognition(images, classes, images, classes, perClass: 5, seed: 1, k: 1);
+        Assert.Equal(1.0, onSamples);
+        Assert.Equal(1.0, onTest);
+        // References labelled the other way round: none.
+        var (flipped, _) = t.ConditionalSampleRecognition(images, 1 - classes, images, classes, perClass: 5, seed: 1, k: 1);
+        Assert.Equal(0.0, flipped);
+    }
+}
