@@ -181,4 +181,18 @@ public sealed class AaeTrainer
         var dReal = Inference.Rows(real.shape[0], Inference.DefaultBatch, (s, n) => D.forward(real.narrow(0, s, n).to(Lab.Device)), D);
         return Adversarial.Accuracy(dReal, dFake).item<float>();
     }
+    /// <summary>
+    /// A post-hoc two-sample test of the aggregated posterior against the prior: a fresh classifier
+    /// (<see cref="ClassifierTwoSampleTest"/>) learns to tell the codes of <paramref name="x"/> (eval mode) from as
+    /// many N(0, PriorStd²·I) samples on half of each and is scored on the other halves. The prior samples and the
+    /// classifier come from <paramref name="seed"/> alone. ½ means the codes cannot be told from the prior.
+    /// </summary>
+    public TwoSampleResult CodesVsPriorTwoSample(Tensor x, int seed = 0)
+    {
+        using var _ = torch.NewDisposeScope();
+        var z = Encode(x);
+        Tensor prior;
+        using (var g = new torch.Generator(unchecked((ulong)seed + 31_337))) prior = torch.randn(z.shape[0], z.shape[1], generator: g) * Config.PriorStd;
+        return ClassifierTwoSampleTest.Run(z, prior, seed);
+    }
 }

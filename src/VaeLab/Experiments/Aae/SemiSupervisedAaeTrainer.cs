@@ -184,4 +184,34 @@ public sealed class SemiSupervisedAaeTrainer
     /// <summary>Pixel probabilities sigmoid(P([z, y])) in eval mode, N×784 on the CPU.</summary>
     public Tensor Decode(Tensor z, Tensor y)
         => Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
+    /// <summary>
+    /// Class-conditional samples: for each class k, <paramref name="perClass"/> styles z ~ N(0, PriorStd²·I) decoded
+    /// with the one-hot y = k, in eval mode. The styles come from <paramref name="seed"/> alone, and every class gets
+    /// the same styles (row k of a class × style grid is class k). Returns the pixel probabilities (classes·perClass
+    /// × 784, class-major) and their classes (int64).
+    /// </summary>
+    public (Tensor Images, Tensor Classes) ConditionalSamples(int perClass, int seed)
+    {
+        if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "perClass must be ≥ 1.");
+        Tensor styles;
+        using (var g = new torch.Generator(unchecked((ulong)seed + 4_242))) styles = torch.randn(perClass, Config.LatentDim, generator: g) * Config.PriorStd;
+        var z = styles.repeat(Config.Classes, 1);
+        var classes = torch.arange(Config.Classes, dtype: ScalarType.Int64).repeat_interleave(perClass);
+        var y = nn.functional.one_hot(classes, Config.Classes).to_type(ScalarType.Float32);
+        return (Decode(z, y), classes);
+    }
+
+    /// <summary>
+    /// How often a classifier trained on real labelled images recognises the class a sample was generated for:
+    /// <paramref name="k"/>-NN with <paramref name="referenceX"/> / <paramref name="referenceY"/> as references, on
+    /// <see cref="ConditionalSamples"/>(perClass, seed). Also returns the same classifier's accuracy on
+    /// <paramref name="testX"/> / <paramref name="testY"/> (real held-out images), the scale to read it against.
+    /// </summary>
+    public (double OnSamples, double OnRealTest) ConditionalSampleRecognition(Tensor referenceX, Tensor referenceY, Tensor testX, Tensor testY,
+                                                                             int perClass = 100, int seed = 0, int k = 5)
+    {
+        using var _ = torch.NewDisposeScope();
+        var (images, classes) = ConditionalSamples(perClass, seed);
+        return (VaeLab.Metrics.Knn.Accuracy(referenceX, referenceY, images, classes, k), VaeLab.Metrics.Knn.Accuracy(referenceX, referenceY, testX, testY, k));
+    }
 }
