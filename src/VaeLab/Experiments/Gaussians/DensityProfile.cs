@@ -4,6 +4,9 @@ using VaeLab.Metrics;
 
 namespace VaeLab.Experiments.Gaussians;
 
+/// <summary>Generated points (N×2, CPU), their density-profile distance to the data and their mean log data-density.</summary>
+public sealed record GeneratedDensity(Tensor Points, double Distance, double MeanLogDensity);
+
 /// <summary>
 /// Whether generated points lie where the data lies, judged with the data's exact density
 /// (<see cref="GaussianMixture2D.LogDensity"/>): a generator that draws from the data distribution gives points whose
@@ -27,18 +30,22 @@ public static class DensityProfile
     /// <summary>The document's autoencoder "generation": <paramref name="inputs"/> encoded then decoded
     /// (<see cref="GaussiansTrainer.Reconstruct(Autoencoder2D, Tensor)"/>), scored against independent
     /// <paramref name="data"/>.</summary>
-    public static double OfAutoencoder(Autoencoder2D ae, Tensor inputs, Tensor data) =>
-        Distance(GaussiansTrainer.Reconstruct(ae, inputs), data);
+    public static GeneratedDensity OfAutoencoder(Autoencoder2D ae, Tensor inputs, Tensor data) =>
+        Score(GaussiansTrainer.Reconstruct(ae, inputs), data);
 
     /// <summary>The same construction for the VAE, as the document's forward pass returns it: z ~ q(z|x), then
     /// x ~ p(x|z) (<see cref="GaussiansTrainer.Reconstruct(GaussianVae, Tensor)"/>'s Sample), scored against
     /// independent <paramref name="data"/>. Draws from torch's global generator.</summary>
-    public static double OfVae(GaussianVae vae, Tensor inputs, Tensor data)
+    public static GeneratedDensity OfVae(GaussianVae vae, Tensor inputs, Tensor data)
     {
         var (mean, sample) = GaussiansTrainer.Reconstruct(vae, inputs);
         mean.Dispose();
-        using (sample) return Distance(sample, data);
+        return Score(sample, data);
     }
+
+    /// <summary><see cref="Distance"/> and <see cref="MeanLogDensity"/> of <paramref name="generated"/>, with the points.</summary>
+    public static GeneratedDensity Score(Tensor generated, Tensor data) =>
+        new(generated, Distance(generated, data), MeanLogDensity(generated));
 
     static double[] LogDensities(Tensor points)
     {

@@ -78,9 +78,12 @@ public class DensityProfileTests
         Lab.Setup(seed: 5, threads: 1);
         var x = GaussianMixture2D.Sample(200, seed: 1);
         var data = GaussianMixture2D.Sample(200, seed: 2);
-        double ae = DensityProfile.OfAutoencoder(new Autoencoder2D(), x, data);
-        double vae = DensityProfile.OfVae(new GaussianVae(), x, data);
-        Assert.InRange(ae, 0, 1);
-        Assert.InRange(vae, 0, 1);
+        var ae = DensityProfile.OfAutoencoder(new Autoencoder2D(), x, data);
+        var vae = DensityProfile.OfVae(new GaussianVae(), x, data);
+        Assert.InRange(ae.Distance, 0, 1);
+        Assert.InRange(vae.Distance, 0, 1);
+        Assert.Equal(new long[] { 200, 2 }, ae.Points.shape);
+        Assert.Equal(DensityProfile.Distance(ae.Points, data), ae.Distance);
+        Assert.Equal(DensityProfile.MeanLogDensity(vae.Points), vae.MeanLogDensity);
     }
 }
