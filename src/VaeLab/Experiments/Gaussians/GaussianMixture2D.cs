@@ -45,4 +45,27 @@ public static class GaussianMixture2D
         var points = noise.mul(std).add(means.index_select(0, labels));
         return new LabeledPoints(points.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// The exact log-density of the mixture at each of <paramref name="points"/> (N×2), in nats, float64:
+    /// log(½ N(x; m₀, s²I) + ½ N(x; m₁, s²I)), computed with log-sum-exp so that points far from both means stay finite.
+    /// Same defaults as <see cref="Sample"/>.
+    /// </summary>
+    public static Tensor LogDensity(Tensor points, (float X, float Y)? mean0 = null, (float X, float Y)? mean1 = null, float std = DefaultStd)
+    {
+        if (points.dim() != 2 || points.shape[1] != 2)
+            throw new ArgumentException($"points must be N×2; got [{string.Join(",", points.shape)}].", nameof(points));
+        if (!(std > 0) || float.IsInfinity(std)) throw new ArgumentOutOfRangeException(nameof(std), std, "The standard deviation must be positive and finite.");
+        var m0 = mean0 ?? DefaultMean0;
+        var m1 = mean1 ?? DefaultMean1;
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var x = points.detach().cpu().to_type(ScalarType.Float64);
+        var means = torch.tensor(new double[] { m0.X, m0.Y, m1.X, m1.Y }, new long[] { 2, 2 });
+        double s2 = (double)std * std;
+        // log N(x; m, s²I) in 2-D = −log(2π s²) − ‖x − m‖² / (2 s²); each component weighs ½.
+        var sq = (x.unsqueeze(1) - means.unsqueeze(0)).square().sum(-1);                  // N×2
+        var logComponents = -sq / (2 * s2) - Math.Log(2 * Math.PI * s2) + Math.Log(0.5);
+        return torch.logsumexp(logComponents, 1).MoveToOuterDisposeScope();
+    }
 }
