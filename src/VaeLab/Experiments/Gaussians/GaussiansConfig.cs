@@ -25,7 +25,7 @@ public sealed record GaussiansConfig
     public int EstimatorDraws { get; init; } = 400;        // independent estimates per (estimator, sample count)
     public int EstimatorInputs { get; init; } = 100;       // held-out inputs averaged in one estimate
 
-    public int Seed { get; init; } = 0;                    // shuffling seed of the batch loaders
+    public int Seed { get; init; } = 0;                    // initial weights and batch order of both models
 
     /// <summary>"smoke" (CI, under a minute for the whole notebook), "default" (a few minutes), "paper" (the document's).</summary>
     public static GaussiansConfig For(string profile) => profile switch

@@ -16,6 +16,7 @@ public static class GaussiansTrainer
     public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
         cfg.Validate();
+        Lab.Seed(cfg.Seed);  // the initial weights follow the seed, as the batch order does
         var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, bottleneckSize: 1);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
@@ -25,7 +26,7 @@ public static class GaussiansTrainer
     }
 
     /// <summary>This experiment's checkpoint-cache name and entry format.</summary>
-    internal static readonly CacheTag Cache = new("gaussians", 2);
+    internal static readonly CacheTag Cache = new("gaussians", 3);
 
     static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
     {
@@ -49,6 +50,7 @@ public static class GaussiansTrainer
     public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false)
     {
         cfg.Validate();
+        Lab.Seed(cfg.Seed);
         var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, bottleneckSize: 1, cfg.SamplesZ);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },

@@ -72,6 +72,21 @@ public static class GradientEstimators
     /// are in standard errors. Coordinates where both estimators always gave the same value (e.g. a dead ReLU unit's
     /// weights, gradient 0 every time) have no standard error and are skipped.
     /// </summary>
+    /// <summary>
+    /// The two claims' measures from a comparison (<see cref="GaussiansTrainer.CompareEstimators"/>): the smallest ratio,
+    /// over the sample counts S, of REINFORCE's total variance to reparameterization's, and the largest standardized
+    /// difference of their means (<see cref="LargestStandardizedDifference"/>) over S.
+    /// </summary>
+    public static (double MinVarianceRatio, double MaxStandardizedDifference) Compare(IEnumerable<EstimatorDraws> estimates)
+    {
+        var bySamples = estimates.GroupBy(e => e.Samples).Select(g => (
+            Score: g.Single(e => e.Estimator == GradientEstimator.ScoreFunction),
+            Reparam: g.Single(e => e.Estimator == GradientEstimator.Reparameterization))).ToList();
+        if (bySamples.Count == 0) throw new ArgumentException("no estimator draws to compare.", nameof(estimates));
+        return (bySamples.Min(b => b.Score.TotalVariance / b.Reparam.TotalVariance),
+                bySamples.Max(b => LargestStandardizedDifference(b.Score, b.Reparam)));
+    }
+
     public static double LargestStandardizedDifference(EstimatorDraws a, EstimatorDraws b)
     {
         if (a.Draws.shape[1] != b.Draws.shape[1]) throw new ArgumentException($"The draws cover {a.Draws.shape[1]} and {b.Draws.shape[1]} parameters: compare estimates of one gradient.", nameof(b));

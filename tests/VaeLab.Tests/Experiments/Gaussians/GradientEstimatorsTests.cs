@@ -91,4 +91,19 @@ public class GradientEstimatorsTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => GradientEstimators.Estimate(GradientEstimator.ScoreFunction, () => (mu, mu), z => z.sum(-1), new Tensor[] { mu }, 0));
         Assert.Contains("at least one latent sample", e.Message);
     }
+
+    [Fact]
+    public void CompareGivesTheSmallestVarianceRatioAndTheLargestStandardizedDifferenceOverS()
+    {
+        // Hand-made draws (two coordinates, four draws each): variances per coordinate are unbiased sample variances.
+        EstimatorDraws D(GradientEstimator kind, int s, double[,] draws) => new(kind, s, torch.tensor(draws));
+        var score1 = D(GradientEstimator.ScoreFunction, 1, new double[,] { { 0, 0 }, { 4, 0 }, { 0, 0 }, { 4, 0 } });   // var (16/3, 0), mean (2, 0)
+        var reparam1 = D(GradientEstimator.Reparameterization, 1, new double[,] { { 1, 0 }, { 3, 0 }, { 1, 0 }, { 3, 0 } }); // var (4/3, 0), mean (2, 0)
+        var score4 = D(GradientEstimator.ScoreFunction, 4, new double[,] { { 1, 0 }, { 3, 0 }, { 1, 0 }, { 3, 0 } });   // var (4/3, 0)
+        var reparam4 = D(GradientEstimator.Reparameterization, 4, new double[,] { { 2, 0 }, { 3, 0 }, { 2, 0 }, { 3, 0 } }); // var (1/3, 0), mean (2.5, 0)
+        var (ratio, z) = GradientEstimators.Compare(new[] { score1, reparam1, score4, reparam4 });
+        Assert.Equal(4.0, ratio, 9);  // S = 1: (16/3)/(4/3) = 4; S = 4: (4/3)/(1/3) = 4
+        Assert.Equal(GradientEstimators.LargestStandardizedDifference(score4, reparam4), z, 12);  // S = 1 has equal means
+        Assert.Throws<ArgumentException>(() => GradientEstimators.Compare(Array.Empty<EstimatorDraws>()));
+    }
 }
