@@ -9,8 +9,10 @@ namespace VaeLab.Experiments.Collapse;
 /// <param name="Setting">The run's family, e.g. "(b) constant β" or "MLP, constant β".</param>
 /// <param name="BetaMax">The final KL weight of the run's schedule.</param>
 /// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training after step 0 (the "dip", <see cref="CollapseRun.FirstHalfDip"/>).</param>
+/// <param name="MeanRange">The final posterior means' band width (<see cref="LatentBands"/>), as the document's "range of the means".</param>
+/// <param name="MeanStd">The final mean posterior standard deviation.</param>
 public sealed record SweepPoint(string Setting, CollapseObjective Objective, double BetaMax, double FinalKl, int ActiveUnits,
-    double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache);
+    double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache, double MeanRange = double.NaN, double MeanStd = double.NaN);
 
 /// <summary>
 /// Runs one setting of notebooks 03/04 at several final KL weights β_max, each through <see cref="CollapseTrainer"/>
@@ -66,7 +68,7 @@ public static class CollapseSweep
             if (!(b >= 0)) throw new ArgumentOutOfRangeException(nameof(betaMax), b, "β_max must be ≥ 0.");
             var run = CollapseTrainer.Train($"{setting}, β_max = {b:G3}", makeModel, schedule(b), data, cfg, retrain);
             points.Add(new SweepPoint(setting, cfg.Objective, b, run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
-                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache));
+                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd));
         }
         return points;
     }

@@ -44,6 +44,8 @@ public class CollapseSweepTests
             Assert.True(run.FromCache);
             Assert.Equal(run.Final.Kl, points[i].FinalKl);
             Assert.Equal(run.Final.ActiveUnits, points[i].ActiveUnits);
+            Assert.Equal(run.Final.MeanRange, points[i].MeanRange);
+            Assert.Equal(run.Final.MeanStd, points[i].MeanStd);
             Assert.Equal(run.Snapshots.Where(s => s.Step > 0 && s.Step <= run.TotalSteps / 2).Min(s => s.Kl), points[i].MinKlFirstHalf);
             Assert.Equal(points[i].MinKlFirstHalf, run.FirstHalfDip.Kl);
             Assert.InRange(run.FirstHalfDip.Step, 1, run.TotalSteps / 2);  // step 0 (the untrained encoder) is no dip
