@@ -16,7 +16,7 @@ public static class Summary
         _ => "not-run",
     };
 
-    public static string VerdictName(Verdict v) => v switch { Verdict.Passed => "passed", Verdict.Failed => "failed", Verdict.Mixed => "mixed", _ => "not-judged" };
+    public static string VerdictName(Verdict v) => VaeLab.Reporting.Pages.NotebookPageHtml.VerdictName(v.ToString());
 
     /// <summary>
     /// 0 when every notebook ran without error (a claim that does not hold is a finding about its document, reported,

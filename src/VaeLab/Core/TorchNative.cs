@@ -138,7 +138,8 @@ public static class TorchNative
             note = $"{carried} ({NeededVersion} marked weak: the system libstdc++ lacks it)";
             return carried;
         }
-        var own = NativeSearchDirectories().Concat(PathDirectories())
+        // As for libtorch, PATH counts only where it names a NuGet package's native folder (the kernel's record).
+        var own = NativeSearchDirectories().Concat(PathDirectories().Where(d => PackageOf(d) != null))
             .Select(d => Path.Combine(d, Glue)).FirstOrDefault(File.Exists);
         note = own ?? "TorchSharp's own loader";
         return own;

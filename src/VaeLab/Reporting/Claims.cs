@@ -88,10 +88,7 @@ public sealed class ClaimSet : IHtmlRenderable
     public Claim Check(string statement, string measure, double measured, Bound bound, string? note = null)
     {
         var verdict = !Judged ? Verdict.NotJudged : bound.Holds(measured) ? Verdict.Passed : Verdict.Failed;
-        var c = new Claim(statement, measure, measured, bound, verdict, note);
-        _claims.Add(c);
-        RunLog.Current.Add(c);
-        return c;
+        return Record(new Claim(statement, measure, measured, bound, verdict, note));
     }
 
     /// <summary>
@@ -152,10 +149,7 @@ public sealed class ClaimSet : IHtmlRenderable
     public Claim CheckWhere(bool meaningful, string whyNot, string statement, string measure, double measured, Bound bound, string? note = null)
     {
         if (meaningful) return Check(statement, measure, measured, bound, note);
-        var c = new Claim(statement, measure, measured, bound, Verdict.NotJudged, $"not judged: {whyNot}{(note != null ? $"; {note}" : "")}");
-        _claims.Add(c);
-        RunLog.Current.Add(c);
-        return c;
+        return Record(new Claim(statement, measure, measured, bound, Verdict.NotJudged, $"not judged: {whyNot}{(note != null ? $"; {note}" : "")}"));
     }
 
     public string ToHtml()

@@ -29,6 +29,14 @@ internal static class NotebookPageHtml
 
     public static string H(string? s) => WebUtility.HtmlEncode(s ?? "");
 
+    /// <summary>A verdict's name in summary.json and on the pages ("passed", "failed", "mixed", "not-judged"), from its
+    /// enum member's name: the library and the runner each have a Verdict enum, with the same members.</summary>
+    public static string VerdictName(string member) => member switch
+    {
+        "Passed" => "passed", "Failed" => "failed", "Mixed" => "mixed", "NotJudged" => "not-judged",
+        _ => throw new ArgumentOutOfRangeException(nameof(member), member, "Unknown verdict."),
+    };
+
     public static string StatusHtml(string statusName) => statusName == "ok"
         ? "<span class=\"ok\">ok</span>"
         : $"<span class=\"bad\">{H(statusName)}</span>";
