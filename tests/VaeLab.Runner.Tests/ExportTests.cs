@@ -45,9 +45,11 @@ public class ExportTests
             #:property Nullable=annotations
             #:property ManagePackageVersionsCentrally=false
             #:property PublishAot=false
+            #:property RuntimeIdentifier=$(NETCoreSdkPortableRuntimeIdentifier)
             // small.ipynb as a C# file-based app, written by `vaelab export`. Generated: edit the notebook and export again.
             // Run: dotnet run small.cs -- -p profile=smoke   (parameters: profile, epochs, rate)
             // It writes small.html next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad input, 130 Ctrl+C).
+            // Its build output (with this platform's libtorch, about 0.5 GB) is kept for the next run; `dotnet clean small.cs` frees it.
 
             using VaeLab;
             using VaeLab.Hosting;

@@ -77,9 +77,13 @@ public static partial class NotebookExporter
         sb.AppendLine("#:property Nullable=annotations");
         sb.AppendLine("#:property ManagePackageVersionsCentrally=false");
         sb.AppendLine("#:property PublishAot=false");
+        // This machine's platform only: TorchSharp's backend carries libtorch for linux-x64, win-x64 and osx-arm64, and a
+        // build without a runtime identifier copies all three (1 GB per app, measured) into the build output.
+        sb.AppendLine("#:property RuntimeIdentifier=$(NETCoreSdkPortableRuntimeIdentifier)");
         sb.AppendLine($"// {name} as a C# file-based app, written by `vaelab export`. Generated: edit the notebook and export again.");
         sb.AppendLine($"// Run: dotnet run {app} -- -p profile=smoke   (parameters: {string.Join(", ", parameters.Select(p => p.Split(':')[0]))})");
         sb.AppendLine($"// It writes {System.IO.Path.ChangeExtension(app, ".html")} next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad input, 130 Ctrl+C).");
+        sb.AppendLine($"// Its build output (with this platform's libtorch, about 0.5 GB) is kept for the next run; `dotnet clean {app}` frees it.");
         sb.AppendLine();
         foreach (var u in usings.Distinct()) sb.AppendLine(u);
         if (!usings.Contains("using VaeLab.Hosting;")) sb.AppendLine("using VaeLab.Hosting;");
