@@ -5,6 +5,15 @@ namespace VaeLab.Testing;
 static class TestEnvironment
 {
     /// <summary>
+    /// This test process's scratch folder, removed at exit with the checkpoint cache (a run of the notebooks writes
+    /// about 100 MB of executed copies and pages; left behind, each test run would keep them).
+    /// </summary>
+    public static string Scratch { get; } = Path.Combine(Path.GetTempPath(), $"vaelab-tests-{Environment.ProcessId}");
+
+    /// <summary>A fresh path under <see cref="Scratch"/>, not created.</summary>
+    public static string NewScratchPath() => Path.Combine(Scratch, Guid.NewGuid().ToString("N")[..10]);
+
+    /// <summary>
     /// Tests never read a developer's artifacts/cache: a stale entry would hide a change to training. Each test
     /// process gets its own checkpoint cache folder, removed at exit. Linked into each test project (one copy).
     /// </summary>
@@ -15,7 +24,8 @@ static class TestEnvironment
         Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", dir);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { }
+            foreach (var d in new[] { dir, Scratch })
+                try { if (Directory.Exists(d)) Directory.Delete(d, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         };
     }
 }

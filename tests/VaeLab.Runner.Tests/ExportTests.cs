@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using VaeLab.Runner.Export;
+using VaeLab.Testing;
 
 namespace VaeLab.Runner.Tests;
 
@@ -21,7 +22,7 @@ public class ExportTests
                 ["outputs"] = new JsonArray(), ["execution_count"] = null,
             }).ToArray()),
         };
-        var dir = Path.Combine(Path.GetTempPath(), "vaelab-tests", Guid.NewGuid().ToString("N")[..10]);
+        var dir = TestEnvironment.NewScratchPath();
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, nb.ToJsonString());

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using VaeLab.Runner;
 using VaeLab.Runner.Engine;
+using VaeLab.Testing;
 
 namespace VaeLab.Runner.Tests;
 
@@ -36,7 +37,7 @@ static class Repo
 
     public static string TempDir()
     {
-        var d = Path.Combine(Path.GetTempPath(), "vaelab-tests", Guid.NewGuid().ToString("N")[..10]);
+        var d = TestEnvironment.NewScratchPath();
         return d; // not created: the runner must create it (and must not when the input is bad)
     }
 }
