@@ -11,6 +11,9 @@ namespace VaeLab.Training;
 /// <summary>A cached or fresh training result.</summary>
 public sealed record CachedRun<TResult>(TResult Result, bool FromCache, string Key, string Directory);
 
+/// <summary>One entry of the checkpoint cache: its key and folder (<see cref="CheckpointCache.Entry"/>).</summary>
+public sealed record CacheEntry(string Key, string Directory);
+
 /// <summary>
 /// Caches trained models under <c>artifacts/cache/</c> (or <c>VAELAB_CACHE_DIR</c>), keyed by a hash of the model
 /// configuration, the data selection, the seed and the library version. A re-run loads the weights instead of
@@ -114,9 +117,51 @@ public static class CheckpointCache
     public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
         IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
     {
+        return LoadOrTrain(name, config, Selection(data, modules), 0, modules, train, retrain);
+    }
+
+    /// <summary>
+    /// The entry that <see cref="LoadOrTrain{TResult}(string, object, IReadOnlyList{Tensor?}, IReadOnlyList{nn.Module}, Func{TResult}, bool)"/>
+    /// would use, for a trainer that loads and stores entries itself (several runs trained as one batch): the same
+    /// key, so either way of training reads and writes the same entries.
+    /// </summary>
+    public static CacheEntry Entry(string name, object config, IReadOnlyList<Tensor?> data, IReadOnlyList<nn.Module> modules)
+    {
+        var key = Key(name, config, Selection(data, modules), 0);
+        return new CacheEntry(key, Path.Combine(Root, key));
+    }
+
+    /// <summary>The data selection of a key: content hashes of the data and of the modules' initial weights.</summary>
+    static string Selection(IReadOnlyList<Tensor?> data, IReadOnlyList<nn.Module> modules)
+    {
         var initial = modules.SelectMany(m => m.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (Tensor?)kv.Value)).ToArray();
-        var selection = $"data {Fingerprint(data.ToArray())}; initial weights {Fingerprint(initial)}";
-        return LoadOrTrain(name, config, selection, 0, modules, train, retrain);
+        return $"data {Fingerprint(data.ToArray())}; initial weights {Fingerprint(initial)}";
+    }
+
+    /// <summary>Loads <paramref name="entry"/> into <paramref name="modules"/> and returns its result, or false (nothing
+    /// stored, or an unusable entry, which is reported and will be overwritten).</summary>
+    public static bool TryLoad<TResult>(CacheEntry entry, IReadOnlyList<nn.Module> modules, out TResult result)
+    {
+        result = default!;
+        if (!System.IO.Directory.Exists(entry.Directory)) return false;
+        var loaded = TryLoad<TResult>(entry.Directory, modules, out var problem);
+        if (loaded == null)
+        {
+            RunLog.Current.Warn($"checkpoint cache: entry {entry.Key} is unusable ({problem}); retraining.");
+            return false;
+        }
+        Console.WriteLine($"checkpoint cache: loaded {entry.Key} from {entry.Directory} (pass retrain = true to train again)");
+        ReseedAfter(entry.Key);
+        result = loaded;
+        return true;
+    }
+
+    /// <summary>Stores <paramref name="modules"/>' weights and <paramref name="result"/> as <paramref name="entry"/> (written whole, then renamed).</summary>
+    public static void Save<TResult>(CacheEntry entry, IReadOnlyList<nn.Module> modules, TResult result)
+    {
+        Store(entry.Directory, entry.Key, modules, result);
+        Console.WriteLine($"checkpoint cache: saved {entry.Key} to {entry.Directory}");
+        ReseedAfter(entry.Key);
     }
 
     static TResult? TryLoad<TResult>(string dir, IReadOnlyList<nn.Module> modules, out string problem)

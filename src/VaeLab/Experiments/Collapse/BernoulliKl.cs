@@ -19,4 +19,15 @@ public static class BernoulliKl
 
     /// <summary>−log p(x | z) under independent Bernoulli pixels: sum over pixels, mean over the batch.</summary>
     public static Tensor Reconstruction(Tensor logits, Tensor x) => (-Bernoulli.LogLikelihood(logits, x)).mean();
+
+    /// <summary>
+    /// <see cref="Loss"/> for K members at once (inputs K×N×…, β a K-vector): each term a K-vector with the same
+    /// reductions (reconstruction: sum over pixels, mean over the batch; KL: sum over latent dimensions, mean over the batch).
+    /// </summary>
+    public static LossTerms MemberLoss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta) =>
+        LossTerms.OfMembers(MemberReconstruction, logits, x, mean, logVar, beta);
+
+    /// <summary><see cref="Reconstruction"/> per member: K×N×… → K, −log p(x | z) summed over pixels, mean over the batch.</summary>
+    public static Tensor MemberReconstruction(Tensor logits, Tensor x) =>
+        nn.functional.binary_cross_entropy_with_logits(logits, x, reduction: nn.Reduction.None).flatten(2).sum([2]).mean([1]);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using VaeLab.Data;
 
 namespace VaeLab.Experiments.Collapse;
@@ -24,6 +25,7 @@ public sealed record CollapseConfig
     public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
     public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse; // the document's loss (MseKl), or BernoulliElbo: β = 1 is the ELBO
     public bool OutputBiasAtMeanPixel { get; init; } = true;  // decoder output bias starts at logit(mean training pixel); false: PyTorch's default, which diverges at β = 0 (notebook 03)
+    [JsonIgnore] public int BatchedMembers { get; init; } = 8;  // runs trained together as one batched model (1: one at a time); not part of a run's identity, so not of its cache key
 
     /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
     public static CollapseConfig For(string profile) => profile switch
@@ -53,7 +55,7 @@ public sealed record CollapseConfig
             .AtLeast(nameof(Checkpoints), Checkpoints, 2).AtLeast(nameof(ShownImages), ShownImages, 1)
             .Between(nameof(WarmupFraction), WarmupFraction, 0, 1).Between(nameof(RampFraction), RampFraction, 0, 1)
             .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction), $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")
-            .AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1)
+            .AtLeast(nameof(BatchedMembers), BatchedMembers, 1).AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1)
             .That(Enum.IsDefined(Objective), nameof(Objective), $"{Objective} is not a CollapseObjective.");
         return this;
     }

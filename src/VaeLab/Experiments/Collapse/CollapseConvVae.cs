@@ -20,6 +20,8 @@ public sealed class CollapseConvVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     readonly int channels;
 
     public int LatentDim { get; }
+    /// <summary>C, the first conv layer's channels.</summary>
+    public int Channels => channels;
 
     /// <param name="latentDim">D, the latent dimension.</param>
     /// <param name="channels">C, the first conv layer's channels (the second has 2C).</param>

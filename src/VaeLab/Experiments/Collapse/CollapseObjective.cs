@@ -31,6 +31,14 @@ public static class CollapseObjectives
         _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "Unknown collapse objective."),
     };
 
+    /// <summary>The objective's loss for K members at once (<see cref="MseKl.MemberLoss"/>, <see cref="BernoulliKl.MemberLoss"/>): K-vectors.</summary>
+    public static LossTerms MemberLoss(this CollapseObjective objective, Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta) => objective switch
+    {
+        CollapseObjective.DocumentMse => MseKl.MemberLoss(logits, x, mean, logVar, beta),
+        CollapseObjective.BernoulliElbo => BernoulliKl.MemberLoss(logits, x, mean, logVar, beta),
+        _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "Unknown collapse objective."),
+    };
+
     /// <summary>The objective's reconstruction term alone, in its own units (<see cref="ReconstructionUnit"/>).</summary>
     public static Tensor Reconstruction(this CollapseObjective objective, Tensor logits, Tensor x) => objective switch
     {

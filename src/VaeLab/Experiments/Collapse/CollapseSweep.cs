@@ -11,8 +11,10 @@ namespace VaeLab.Experiments.Collapse;
 /// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training after step 0 (the "dip", <see cref="CollapseRun.FirstHalfDip"/>).</param>
 /// <param name="MeanRange">The final posterior means' band width (<see cref="LatentBands"/>), as the document's "range of the means".</param>
 /// <param name="MeanStd">The final mean posterior standard deviation.</param>
+/// <param name="Stopped">Why the run stopped early (a loss term became NaN or infinite; its numbers are then NaN), or null.</param>
 public sealed record SweepPoint(string Setting, CollapseObjective Objective, double BetaMax, double FinalKl, int ActiveUnits,
-    double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache, double MeanRange = double.NaN, double MeanStd = double.NaN);
+    double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache, double MeanRange = double.NaN, double MeanStd = double.NaN,
+    string? Stopped = null);
 
 /// <summary>
 /// Runs one setting of notebooks 03/04 at several final KL weights β_max, each through <see cref="CollapseTrainer"/>
@@ -55,21 +57,20 @@ public static class CollapseSweep
 
     /// <summary>
     /// Trains <paramref name="makeModel"/> under <paramref name="schedule"/>(β_max) for each of <paramref name="betaMax"/>
-    /// and returns one <see cref="SweepPoint"/> per run, in order.
+    /// and returns one <see cref="SweepPoint"/> per run, in order. The runs train together, <see cref="CollapseConfig.BatchedMembers"/>
+    /// at a time (<see cref="CollapseTrainer.TrainMany"/>); each is cached as if trained alone.
     /// </summary>
     public static IReadOnlyList<SweepPoint> Run<TModel>(string setting, Func<TModel> makeModel, Func<double, BetaSchedule> schedule,
         IReadOnlyList<double> betaMax, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         if (betaMax.Count == 0) throw new ArgumentException("A sweep needs at least one β_max.", nameof(betaMax));
-        var points = new List<SweepPoint>(betaMax.Count);
         foreach (var b in betaMax)
-        {
             if (!(b >= 0)) throw new ArgumentOutOfRangeException(nameof(betaMax), b, "β_max must be ≥ 0.");
-            var run = CollapseTrainer.Train($"{setting}, β_max = {b:G3}", makeModel, schedule(b), data, cfg, retrain);
-            points.Add(new SweepPoint(setting, cfg.Objective, b, run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
-                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd));
-        }
-        return points;
+        var runs = CollapseTrainer.TrainMany(makeModel, betaMax.Select(b => new CollapseMember($"{setting}, β_max = {b:G3}", schedule(b), cfg.Seed)).ToArray(), data, cfg, retrain);
+        return runs.Select((run, i) => run.Diverged is { } e
+            ? new SweepPoint(setting, cfg.Objective, betaMax[i], double.NaN, 0, double.NaN, double.NaN, double.NaN, false, Stopped: $"stopped at step {e.Step}: '{e.Term}' not finite")
+            : new SweepPoint(setting, cfg.Objective, betaMax[i], run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
+                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd)).ToList();
     }
 }

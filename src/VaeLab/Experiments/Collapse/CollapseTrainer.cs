@@ -44,6 +44,10 @@ public sealed record ImageCheckpoint(int Step, float[] Reconstructions, float[] 
     }
 }
 
+/// <summary>One run of a batch trained by <see cref="CollapseTrainer.TrainMany"/>: its name, β schedule and seed
+/// (initial weights, batch order and noise); everything else is the batch's shared <see cref="CollapseConfig"/>.</summary>
+public sealed record CollapseMember(string Name, BetaSchedule Schedule, int Seed);
+
 /// <summary>One training run: per-step training terms (History steps "loss", "recon", "kl", "beta"),
 /// evaluations on the test batch, image checkpoints, and the fixed training images.</summary>
 public sealed record CollapseRun(string Name, History History, string Model, long Parameters, BetaSchedule Schedule, int TotalSteps,
@@ -53,6 +57,9 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     public LatentSnapshot Final => Snapshots[^1];
     /// <summary>The objective trained; its units are those of every reconstruction the run recorded.</summary>
     public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse;
+    /// <summary>Why the run stopped early (a loss term became NaN or infinite), or null: it ran to the end. Its
+    /// records end at the last evaluation before that step.</summary>
+    public NonFiniteLossException? Diverged { get; init; }
     /// <summary>
     /// The evaluation with the smallest KL in the first half of training after step 0 (the document's "dip"); the
     /// untrained encoder's posterior sits near the prior, so its small step-0 KL is no dip. Without an evaluation in
@@ -62,6 +69,7 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
     public override string ToString() =>
         $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
+        (Diverged is { } e ? $"STOPPED at step {e.Step} of {TotalSteps}: loss term '{e.Term}' not finite; last evaluation at step {Final.Step}: " : "") +
         $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI {Final.MutualInformation:0.###} nats";
 }
 
@@ -96,81 +104,260 @@ public static class CollapseTrainer
     /// <param name="data">Train and test images (N×1×28×28 in [0,1]).</param>
     /// <param name="cfg">Hyperparameters.</param>
     /// <param name="retrain">true: train even when the checkpoint cache holds this run.</param>
+    /// <exception cref="NonFiniteLossException">A loss term became NaN or infinite.</exception>
     public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
+        var run = TrainMany(makeModel, [new CollapseMember(name, schedule, cfg.Seed)], data, cfg, retrain)[0];
+        return run.Diverged is { } e ? throw e : run;
+    }
+
+    /// <summary>
+    /// Trains several runs of one model architecture that differ only in their β schedule and seed, and returns them
+    /// in order. Runs the checkpoint cache holds are loaded; the others train together, up to
+    /// <see cref="CollapseConfig.BatchedMembers"/> at a time, as one batched model (<see cref="VaeMembers.Batched"/>:
+    /// one forward and backward pass and one optimizer step for all). Each member keeps its own initial weights,
+    /// batch order and noise (from its seed), β, history, evaluations and cache entry, the same entry
+    /// <see cref="Train{TModel}"/> writes for it alone. A member whose loss becomes NaN or infinite stops alone: its
+    /// run comes back with <see cref="CollapseRun.Diverged"/> set and is not cached.
+    /// </summary>
+    /// <param name="makeModel">Builds one plain model; called once per member after seeding with the member's seed.</param>
+    /// <param name="members">The runs: name, β schedule and seed each.</param>
+    public static IReadOnlyList<CollapseRun> TrainMany<TModel>(Func<TModel> makeModel, IReadOnlyList<CollapseMember> members, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
+        where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
         cfg.Validate();
+        if (members.Count == 0) throw new ArgumentException("TrainMany needs at least one member.", nameof(members));
         if (cfg.TrainExamples > data.Train.Count)
             throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
         if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
             throw new ArgumentException($"TestBatch {cfg.TestBatch} must be in [2, {data.Test.Count}] (the test images of {data.Used}).", nameof(cfg));
 
-        Lab.Seed(cfg.Seed);
-        var model = makeModel();
         var train = data.Train.Take(cfg.TrainExamples).Images;
-        if (cfg.OutputBiasAtMeanPixel) model.SetOutputBias(MeanPixelLogit(train));
-        model.to(Lab.Device);
-        long parameters = model.ParameterCount();
         var test = data.Test.Take(cfg.TestBatch).Images;
         var shown = data.Train.Take(cfg.ShownImages).Images;
-        var key = new { Config = cfg, Model = model.GetType().FullName, ScheduleType = schedule.GetType().Name, Schedule = (object)schedule };
-        var run = CheckpointCache.LoadOrTrain(Cache.For(model.GetType().Name), key, new[] { train, test, shown }, new[] { model },
-            () => Fit(name, model, schedule, train, test, shown, cfg), retrain);
-        var f = run.Result;
-        return new CollapseRun(name, f.History, model.GetName(), parameters, schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals)
-            { FromCache = run.FromCache, Objective = cfg.Objective };
+        double biasLogit = MeanPixelLogit(train);
+        var runs = new CollapseRun[members.Count];
+        var pending = new List<Pending<TModel>>();
+        for (int i = 0; i < members.Count; i++)
+        {
+            var m = members[i];
+            var memberCfg = cfg with { Seed = m.Seed };
+            Lab.Seed(m.Seed);
+            var model = makeModel();
+            if (cfg.OutputBiasAtMeanPixel) model.SetOutputBias(biasLogit);
+            model.to(Lab.Device);
+            var key = new { Config = memberCfg, Model = model.GetType().FullName, ScheduleType = m.Schedule.GetType().Name, Schedule = (object)m.Schedule };
+            var entry = CheckpointCache.Entry(Cache.For(model.GetType().Name), key, [train, test, shown], [model]);
+            var p = new Pending<TModel>(i, m, model, entry);
+            if (!retrain && CheckpointCache.TryLoad<CollapseFit>(entry, [model], out var fit)) runs[i] = p.Run(fit, cfg, fromCache: true);
+            else pending.Add(p);
+        }
+        foreach (var chunk in pending.Chunk(cfg.BatchedMembers))
+        {
+            var net = chunk.Length == 1 ? VaeMembers.One(chunk[0].Model) : VaeMembers.Batched(chunk[0].Model, chunk.Length);
+            net.Module.to(Lab.Device);
+            for (int k = 0; k < chunk.Length; k++) net.Load(k, chunk[k].Model);
+            var fits = Fit(chunk.Select(c => c.Member).ToArray(), net, train, test, shown, cfg);
+            for (int k = 0; k < chunk.Length; k++)
+            {
+                var c = chunk[k];
+                net.Store(k, c.Model);
+                if (fits[k].Diverged is null) CheckpointCache.Save(c.Entry, [c.Model], fits[k].Fit);
+                runs[c.Index] = c.Run(fits[k].Fit, cfg, fromCache: false) with { Diverged = fits[k].Diverged };
+            }
+            if (net.Module != chunk[0].Model) net.Module.Dispose();
+        }
+        return runs;
+    }
+
+    sealed record Pending<TModel>(int Index, CollapseMember Member, TModel Model, CacheEntry Entry) where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    {
+        public CollapseRun Run(CollapseFit f, CollapseConfig cfg, bool fromCache) =>
+            new(Member.Name, f.History, Model.GetName(), Model.ParameterCount(), Member.Schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals)
+                { FromCache = fromCache, Objective = cfg.Objective };
     }
 
     /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or the recorded
     /// diagnostics change in a way the cache key cannot see).</summary>
-    internal static readonly CacheTag Cache = new("collapse", 4);
+    internal static readonly CacheTag Cache = new("collapse", 5);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
     public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals);
 
-    static CollapseFit Fit<TModel>(string name, TModel model, BetaSchedule schedule, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
-        where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
+    /// <summary>A member's record, and why it stopped early (null: it ran to the end).</summary>
+    sealed record MemberFit(CollapseFit Fit, NonFiniteLossException? Diverged);
+
+    // Each member's random streams, all from its seed: batch order (BatchLoader), reparameterisation noise, the
+    // evaluation noise of each evaluation step, the prior draws decoded at checkpoints. Alone or in a batch, a member
+    // draws the same numbers.
+    static torch.Generator NoiseGenerator(int seed) => new((ulong)seed * 2654435761UL + 1);
+    static long EvaluationSeed(int seed, int step) => (long)seed * 1_000_003L + step + 7;
+
+    static MemberFit[] Fit(CollapseMember[] members, IVaeMembers net, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
     {
-        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
-        var loader = new BatchLoader(trainImages.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
-        int total = cfg.Epochs * loader.BatchesPerEpoch;
-        using var testX = testImages.to(Lab.Device);
-        using var shown = shownImages.to(Lab.Device);
-        Tensor prior;
-        using (var g = new torch.Generator((ulong)cfg.Seed + 12345)) prior = torch.randn(cfg.ShownImages, model.LatentDim, generator: g).to(Lab.Device);
+        int count = members.Length;
+        var device = Lab.Device;
+        var opt = Optimizers.Adam(net.Module.parameters(), cfg.LearningRate);
+        using var trainX = trainImages.to(device);
+        var loaders = members.Select(m => new BatchLoader(trainX, null, cfg.BatchSize, m.Seed)).ToArray();
+        int perEpoch = loaders[0].BatchesPerEpoch, total = cfg.Epochs * perEpoch;
+        using var testX = testImages.to(device);
+        using var shown = shownImages.to(device);
+        var noise = members.Select(m => NoiseGenerator(m.Seed)).ToArray();
+        var priors = members.Select(m =>
+        {
+            using var g = new torch.Generator((ulong)m.Seed + 12345);
+            return torch.randn(cfg.ShownImages, net.LatentDim, generator: g);
+        }).ToArray();
+        using var prior = torch.stack(priors).to(device);
+        foreach (var t in priors) t.Dispose();
 
         var evalSteps = Enumerable.Range(0, cfg.Evaluations + 1).Select(k => (int)Math.Round((double)k * total / cfg.Evaluations)).ToHashSet();
         var checkpointSteps = Enumerable.Range(0, cfg.Checkpoints).Select(k => (int)Math.Round((double)k * total / (cfg.Checkpoints - 1))).ToHashSet();
-        var snapshots = new List<LatentSnapshot>();
-        var checkpoints = new List<ImageCheckpoint>();
+        var histories = members.Select(_ => new History()).ToArray();
+        var snapshots = members.Select(_ => new List<LatentSnapshot>()).ToArray();
+        var checkpoints = members.Select(_ => new List<ImageCheckpoint>()).ToArray();
+        var diverged = new NonFiniteLossException?[count];
+        var lastFinite = members.Select(_ => new Dictionary<string, double>()).ToArray();
+        var sums = members.Select(_ => new Dictionary<string, double>()).ToArray();
+        var counted = new int[count];
+        bool Active(int k) => diverged[k] is null;
+        string[] terms = ["loss", "recon", "kl"];
 
         void Observe(int step)
         {
-            double beta = schedule.At(Math.Min(step, Math.Max(0, total - 1)), Math.Max(1, total));
-            if (evalSteps.Contains(step) && (snapshots.Count == 0 || snapshots[^1].Step != step))
-                snapshots.Add(Evaluate(model, testX, step, beta, cfg.MiDraws, cfg.Objective));
-            if (checkpointSteps.Contains(step) && (checkpoints.Count == 0 || checkpoints[^1].Step != step))
-                checkpoints.Add(Images(model, shown, prior, step));
+            bool eval = evalSteps.Contains(step) && (snapshots[0].Count == 0 || snapshots[0][^1].Step != step);
+            bool images = checkpointSteps.Contains(step) && (checkpoints[0].Count == 0 || checkpoints[0][^1].Step != step);
+            if (!eval && !images) return;
+            using var scope = torch.NewDisposeScope();
+            using var _ = Inference.Evaluating(net.Module);
+            if (eval)
+            {
+                var x = testX.unsqueeze(0).expand(count, -1, -1, -1, -1);
+                var (mean, logVar) = net.Encode(x);
+                var eps = torch.stack(members.Select(m => Draw(mean.shape[1], net.LatentDim, EvaluationSeed(m.Seed, step))).ToArray()).to(device);
+                var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps));
+                for (int k = 0; k < count; k++)
+                {
+                    if (!Active(k)) continue;
+                    torch.manual_seed(EvaluationSeed(members[k].Seed, step));  // the MI estimate's draws
+                    double beta = members[k].Schedule.At(Math.Min(step, Math.Max(0, total - 1)), Math.Max(1, total));
+                    snapshots[k].Add(Summarise(mean[k], logVar[k], logits[k], testX, step, beta, cfg.MiDraws, cfg.Objective));
+                }
+            }
+            if (images)
+            {
+                var x = shown.unsqueeze(0).expand(count, -1, -1, -1, -1);
+                var (mean, logVar) = net.Encode(x);
+                var eps = torch.stack(members.Select(m => Draw(mean.shape[1], net.LatentDim, EvaluationSeed(m.Seed, step) + 1)).ToArray()).to(device);
+                var recon = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps)).sigmoid().cpu();
+                var samples = net.Decode(prior).sigmoid().cpu();
+                for (int k = 0; k < count; k++)
+                    if (Active(k))
+                        checkpoints[k].Add(new ImageCheckpoint(step, recon[k].flatten().data<float>().ToArray(), samples[k].flatten().data<float>().ToArray(), (int)shown.shape[0]));
+            }
         }
 
-        var clock = Stopwatch.StartNew();
-        var history = TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        IEnumerable<Batch> Batches(int epoch)
         {
-            Observe(ctx.Step);
-            double beta = schedule.At(ctx.Step, total);
-            var output = model.forward(batch.X);
-            var terms = cfg.Objective.Loss(output.Logits, batch.X, output.Mean, output.LogVar, beta);
-            if (!TrainStep.Update(ctx, "loss", terms.Total, opt)) return new Dictionary<string, Tensor>();
-            return new Dictionary<string, Tensor>
+            var epochs = loaders.Select(l => l.Epoch(epoch).GetEnumerator()).ToArray();
+            try
             {
-                ["loss"] = terms.Total, ["recon"] = terms.Reconstruction, ["kl"] = terms.Kl, ["beta"] = torch.tensor((float)beta), // TrainLoop reads float32 scalars
-            };
-        }, recordSteps: true);
-        Observe(total);
-        history.Seconds = clock.Elapsed.TotalSeconds;  // the final evaluation included, as the run's wall time
-        prior.Dispose();
+                while (epochs.All(e => e.MoveNext()))
+                {
+                    if (!Enumerable.Range(0, count).Any(Active)) yield break;
+                    var batch = epochs.Select(e => e.Current).ToArray();
+                    var x = torch.stack(batch.Select(b => b.X).ToArray());
+                    var rows = batch[0].Rows.clone();
+                    foreach (var b in batch) b.Dispose();
+                    yield return new Batch(x, null, rows);
+                }
+            }
+            finally { foreach (var e in epochs) e.Dispose(); }
+        }
+
+        string label = count == 1 ? members[0].Name : $"{count} runs in one batch ({members[0].Name} … {members[^1].Name})";
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            TrainLoop.Run(label, cfg.Epochs, perEpoch, Batches, (batch, ctx) =>
+            {
+                Observe(ctx.Step);
+                var betas = members.Select(m => (float)m.Schedule.At(ctx.Step, total)).ToArray();
+                var x = batch.X;
+                var (mean, logVar) = net.Encode(x);
+                var eps = torch.stack(noise.Select(g => torch.randn(x.shape[1], net.LatentDim, generator: g)).ToArray()).to(device);
+                var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps));
+                var loss = cfg.Objective.MemberLoss(logits, x, mean, logVar, torch.tensor(betas).to(device));
+                var values = torch.stack([loss.Total, loss.Reconstruction, loss.Kl]).detach().cpu().data<float>().ToArray();  // 3×K, one transfer
+                for (int k = 0; k < count; k++)
+                {
+                    if (!Active(k)) continue;
+                    int bad = Enumerable.Range(0, terms.Length).FirstOrDefault(t => !float.IsFinite(values[t * count + k]), -1);
+                    if (bad >= 0) diverged[k] = new NonFiniteLossException(members[k].Name, ctx.Step, terms[bad], values[bad * count + k], new Dictionary<string, double>(lastFinite[k]));
+                }
+                var active = Enumerable.Range(0, count).Where(Active).ToArray();
+                if (active.Length == 0) throw diverged.First(e => e != null)!;  // the loop reports "stopped: non-finite loss"
+                using var mask = torch.tensor(Enumerable.Range(0, count).Select(Active).ToArray()).to(device);
+                var objective = torch.where(mask, loss.Total, torch.zeros_like(loss.Total)).sum();
+                foreach (var p in net.Module.parameters()) { using var g = p.grad; if (g is not null) p.grad = null; }
+                objective.backward();
+                if (active.Length < count)
+                    using (torch.no_grad())
+                        foreach (var p in net.Module.parameters())
+                            for (int k = 0; k < count; k++)
+                                if (!Active(k)) p.grad!.view(count, -1)[k].zero_();  // a stopped member's (NaN) gradients reach no update
+                opt.step();
+                var shownValues = new Dictionary<string, Tensor>();
+                foreach (var k in active)
+                {
+                    var v = new Dictionary<string, double> { ["loss"] = values[k], ["recon"] = values[count + k], ["kl"] = values[2 * count + k], ["beta"] = betas[k] };
+                    histories[k].AddStep(v);
+                    foreach (var (name, value) in v) { sums[k][name] = sums[k].GetValueOrDefault(name) + value; lastFinite[k][name] = value; }
+                    counted[k]++;
+                    if (count == 1) foreach (var (name, value) in v) shownValues[name] = torch.tensor((float)value);
+                    else shownValues[$"loss #{k + 1}"] = torch.tensor(values[k]);
+                }
+                return shownValues;
+            }, onEpochEnd: (_, _) =>
+            {
+                for (int k = 0; k < count; k++)
+                    if (counted[k] > 0)
+                    {
+                        histories[k].AddEpoch(sums[k].ToDictionary(kv => kv.Key, kv => kv.Value / counted[k]));
+                        sums[k].Clear(); counted[k] = 0;
+                    }
+            });
+        }
+        catch (NonFiniteLossException) when (!Enumerable.Range(0, count).Any(Active)) { }  // every member stopped: each is reported below
+        if (Enumerable.Range(0, count).Any(Active)) Observe(total);
+        double seconds = clock.Elapsed.TotalSeconds;  // the final evaluation included, as the runs' wall time
+        foreach (var g in noise) g.Dispose();
         var originals = shown.cpu().flatten().data<float>().ToArray();
-        return new CollapseFit(total, history, snapshots, checkpoints, originals);
+        var fits = new MemberFit[count];
+        for (int k = 0; k < count; k++)
+        {
+            histories[k].Seconds = seconds / count;  // each member's share of the batch
+            if (diverged[k] is { } e) Console.WriteLine($"{members[k].Name}: stopped at step {e.Step}, loss term '{e.Term}' not finite; the other runs of its batch went on.");
+            fits[k] = new MemberFit(new CollapseFit(total, histories[k], snapshots[k], checkpoints[k], originals), diverged[k]);
+        }
+        return fits;
+    }
+
+    static Tensor Draw(long rows, int latentDim, long seed)
+    {
+        using var g = new torch.Generator((ulong)seed);
+        return torch.randn(rows, latentDim, generator: g);
+    }
+
+    /// <summary>The collapse diagnostics of one model's outputs on <paramref name="x"/>: KL, the objective's
+    /// reconstruction term (in its units), active units, MI and bands.</summary>
+    static LatentSnapshot Summarise(Tensor mean, Tensor logVar, Tensor logits, Tensor x, int step, double beta, int miDraws, CollapseObjective objective)
+    {
+        double recon = objective.Reconstruction(logits, x).item<float>();
+        return new LatentSnapshot(step, beta, PosteriorStats.Kl(mean, logVar), recon, PosteriorStats.ActiveUnits(mean),
+            PosteriorStats.MutualInformation(mean, logVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(logVar), PosteriorStats.Bands(mean, logVar));
     }
 
     /// <summary>KL, reconstruction (the objective's term, in its units), active units, MI and bands of the encoder on
@@ -181,17 +368,6 @@ public static class CollapseTrainer
         using var _ = torch.NewDisposeScope();
         using var __ = Inference.Evaluating(model);
         var output = model.forward(x);
-        double recon = objective.Reconstruction(output.Logits, x).item<float>();
-        return new LatentSnapshot(step, beta, PosteriorStats.Kl(output.Mean, output.LogVar), recon,
-            PosteriorStats.ActiveUnits(output.Mean), PosteriorStats.MutualInformation(output.Mean, output.LogVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(output.LogVar), PosteriorStats.Bands(output.Mean, output.LogVar));
-    }
-
-    static ImageCheckpoint Images<TModel>(TModel model, Tensor shown, Tensor prior, int step) where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
-    {
-        using var _ = torch.NewDisposeScope();
-        using var __ = Inference.Evaluating(model);
-        var recon = model.forward(shown).Logits.sigmoid().cpu().flatten().data<float>().ToArray();
-        var samples = model.Decode(prior).sigmoid().cpu().flatten().data<float>().ToArray();
-        return new ImageCheckpoint(step, recon, samples, (int)shown.shape[0]);
+        return Summarise(output.Mean, output.LogVar, output.Logits, x, step, beta, miDraws, objective);
     }
 }

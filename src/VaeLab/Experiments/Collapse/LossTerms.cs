@@ -5,7 +5,7 @@ using VaeLab.Losses;
 namespace VaeLab.Experiments.Collapse;
 
 /// <summary>The terms of a collapse-experiment loss (<see cref="MseKl"/>, <see cref="BernoulliKl"/>): total =
-/// reconstruction + β · KL, all scalars.</summary>
+/// reconstruction + β · KL, all scalars (K-vectors, one value per member, from the MemberLoss forms).</summary>
 public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl)
 {
     /// <summary>
@@ -19,6 +19,21 @@ public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl)
         if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
         var recon = reconstruction(logits, x);
         var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
+        return new LossTerms(recon + beta * kl, recon, kl);
+    }
+
+    /// <summary>
+    /// <see cref="Of"/> for K members (logits and x K×N×…, mean and log-variance K×N×D, β a K-vector): every term a
+    /// K-vector; <paramref name="reconstruction"/> reduces K×N×… to K.
+    /// </summary>
+    internal static LossTerms OfMembers(Func<Tensor, Tensor, Tensor> reconstruction, Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta)
+    {
+        if (!logits.shape.SequenceEqual(x.shape))
+            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
+        if (beta.dim() != 1 || beta.shape[0] != logits.shape[0])
+            throw new ArgumentException($"β must hold one value per member ({logits.shape[0]}); got [{string.Join(",", beta.shape)}].", nameof(beta));
+        var recon = reconstruction(logits, x);
+        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean([1]);
         return new LossTerms(recon + beta * kl, recon, kl);
     }
 }

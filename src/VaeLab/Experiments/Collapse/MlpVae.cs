@@ -22,6 +22,8 @@ public sealed class MlpVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     public int InputDim { get; }
     public IReadOnlyList<int> EncoderHidden { get; }
     public IReadOnlyList<int> DecoderHidden { get; }
+    /// <summary>Shape of one input image (C, H, W).</summary>
+    public IReadOnlyList<long> ImageShape => imageShape;
 
     /// <param name="encoderHidden">Hidden layer widths of the encoder, input side first (at least one).</param>
     /// <param name="latentDim">D, the latent dimension.</param>

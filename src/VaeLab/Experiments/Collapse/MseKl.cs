@@ -21,4 +21,15 @@ public static class MseKl
 
     /// <summary>Per-pixel mean squared error of sigmoid(logits) against x: mean over pixels and over the batch.</summary>
     public static Tensor Reconstruction(Tensor logits, Tensor x) => (logits.sigmoid() - x).square().mean();
+
+    /// <summary>
+    /// <see cref="Loss"/> for K members at once (inputs K×N×…, β a K-vector): each term a K-vector, member k's the
+    /// loss of its slice, with the same reductions (reconstruction: mean over pixels and the batch; KL: sum over
+    /// latent dimensions, mean over the batch).
+    /// </summary>
+    public static LossTerms MemberLoss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta) =>
+        LossTerms.OfMembers(MemberReconstruction, logits, x, mean, logVar, beta);
+
+    /// <summary><see cref="Reconstruction"/> per member: K×N×… → K, mean over pixels and over the batch.</summary>
+    public static Tensor MemberReconstruction(Tensor logits, Tensor x) => (logits.sigmoid() - x).square().flatten(1).mean([1]);
 }
