@@ -47,6 +47,11 @@ public static class Cases
             var x = Images(64);
             return StepOf(m, () => { var o = m.forward(x); return MseKl.Loss(o.Logits, x, o.Mean, o.LogVar, 1.0).Total; }, opt);
         }),
+        // The same two models, K = 8 members trained as one batched model (notebook 03/04's sweeps): a step is K
+        // members' steps, so its FLOPs are K times the plain model's.
+        new ModelCase("conv VAE, collapse, batched K=8", 64 * 8, 0.50, () => Batched(new CollapseConvVae(10, CollapseConfig.For("paper").ConvChannels), 8),
+            "grouped convolutions of 16 and 32 channels per member stay small kernels for oneDNN"),
+        new ModelCase("MLP VAE, batched K=8", 64 * 8, 0.50, () => Batched(new MlpVae(CollapseConfig.For("paper").MlpHidden, 10), 8)),
         new ModelCase("VHE (seed 000)", 128, null, () =>
         {
             var cfg = VheConfig.For("paper");
@@ -58,6 +63,32 @@ public static class Cases
             return StepOf(m, () => HomoencoderLoss.Vhe(x, m.forward(x, set), w).Total.mean(), opt);
         }),
     });
+
+    /// <summary>A training step of <paramref name="members"/> copies of <paramref name="plain"/> as one batched model
+    /// (as CollapseTrainer.TrainMany runs it: own noise per member, member losses summed), batch 64 per member.</summary>
+    static (Action, double) Batched<TModel>(TModel plain, int members) where TModel : nn.Module<Tensor, VaeLab.Nn.VaeOutput>, IGaussianVae
+    {
+        plain.to(Lab.Device);
+        var one = Images(64);
+        double flops = members * Flops.TrainingStep(plain, () => plain.forward(one));
+        var net = VaeMembers.Batched(plain, members);
+        net.Module.to(Lab.Device);
+        for (int k = 0; k < members; k++) net.Load(k, plain);
+        var opt = Optimizers.Adam(net.Module.parameters(), 1e-3);
+        var x = torch.rand(new long[] { members, 64, 1, 28, 28 }, device: Lab.Device);
+        var beta = torch.ones(members, device: Lab.Device);
+        return (() =>
+        {
+            using var _ = torch.NewDisposeScope();
+            opt.zero_grad();
+            var (mean, logVar) = net.Encode(x);
+            var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, torch.randn_like(mean)));
+            var l = MseKl.MemberLoss(logits, x, mean, logVar, beta).Total.sum();
+            l.backward();
+            opt.step();
+            l.item<float>();
+        }, flops);
+    }
 
     static IEnumerable<ModelCase> Seed002() => new[]
     {

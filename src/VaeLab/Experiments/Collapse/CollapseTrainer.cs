@@ -73,6 +73,23 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
         $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI {Final.MutualInformation:0.###} nats";
 }
 
+public static class CollapseRuns
+{
+    /// <summary>
+    /// <paramref name="runs"/> when every one ran to the end; otherwise throws one <see cref="NonFiniteLossException"/>
+    /// naming each run that stopped (the others are trained and cached, so running the cell again trains only those).
+    /// </summary>
+    public static IReadOnlyList<CollapseRun> Completed(this IReadOnlyList<CollapseRun> runs)
+    {
+        var stopped = runs.Where(r => r.Diverged != null).ToList();
+        if (stopped.Count == 0) return runs;
+        if (stopped.Count == 1) throw stopped[0].Diverged!;
+        var first = stopped[0].Diverged!;
+        throw new NonFiniteLossException($"{stopped.Count} runs ({string.Join("; ", stopped.Select(r => $"{r.Name} at step {r.Diverged!.Step}"))})",
+            first.Step, first.Term, double.NaN, first.LastFinite);
+    }
+}
+
 /// <summary>
 /// Trains a Gaussian VAE with the document's loss (<see cref="MseKl"/>: per-pixel mean squared error + β · summed KL,
 /// or with <see cref="CollapseConfig.Objective"/> = BernoulliElbo the standard ELBO's scaling, <see cref="BernoulliKl"/>)
@@ -127,7 +144,7 @@ public static class CollapseTrainer
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         cfg.Validate();
-        if (members.Count == 0) throw new ArgumentException("TrainMany needs at least one member.", nameof(members));
+        if (members.Count == 0) return [];
         if (cfg.TrainExamples > data.Train.Count)
             throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
         if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
