@@ -57,6 +57,13 @@ public sealed class ConvDecoder : Module<Tensor, Tensor>
 
     public int LatentDim { get; }
 
+    /// <summary>
+    /// Runs the transposed convolutions on a channels-last copy of their input: the same numbers, and the whole
+    /// training step of notebook 02's conv VAE 1.14× faster on the 2-core machine (benchmark row "decoder
+    /// channels-last"). TorchSharp has no memory_format argument; a permuted contiguous copy has that layout.
+    /// </summary>
+    public static bool ChannelsLast { get; set; } = true;
+
     public ConvDecoder(int latent, string name = "conv_decoder") : base(name)
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "latent must be ≥ 1.");
@@ -74,6 +81,7 @@ public sealed class ConvDecoder : Module<Tensor, Tensor>
         if (z.dim() != 2 || z.shape[1] != LatentDim)
             throw new ArgumentException($"ConvDecoder expects codes of shape N×{LatentDim}; got [{string.Join(",", z.shape)}].", nameof(z));
         var h = functional.relu(dense.call(z)).reshape(-1, 32, 7, 7);
+        if (ChannelsLast) h = h.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
         h = functional.relu(deconv1.call(h));
         h = functional.relu(deconv2.call(h));
         return deconv3.call(h);

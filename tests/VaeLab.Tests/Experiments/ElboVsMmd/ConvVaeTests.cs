@@ -25,6 +25,32 @@ public class ConvVaeTests
     }
 
     [Fact]
+    public void TheChannelsLastDecoderComputesTheSameLogitsAndGradients()
+    {
+        Lab.Setup(seed: 3);
+        var decoder = new ConvDecoder(2);
+        var z = torch.randn(5, 2);
+        bool saved = ConvDecoder.ChannelsLast;
+        try
+        {
+            (Tensor Logits, Tensor Grad) Run(bool channelsLast)
+            {
+                ConvDecoder.ChannelsLast = channelsLast;
+                decoder.zero_grad();
+                var logits = decoder.call(z);
+                logits.square().sum().backward();
+                return (logits.detach().contiguous(), decoder.parameters().First().grad!.clone());
+            }
+            var (plain, plainGrad) = Run(false);
+            var (last, lastGrad) = Run(true);
+            Assert.Equal(new long[] { 5, 1, 28, 28 }, last.shape);
+            Assert.True(last.allclose(plain, rtol: 1e-5, atol: 1e-6), $"max |diff| {(last - plain).abs().max().item<float>()}");
+            Assert.True(lastGrad.allclose(plainGrad, rtol: 1e-4, atol: 1e-5));
+        }
+        finally { ConvDecoder.ChannelsLast = saved; }
+    }
+
+    [Fact]
     public void OutputShapesFollowTheLatentSize()
     {
         Lab.Setup(seed: 1);
