@@ -38,7 +38,14 @@ public static class Gaussian
 
     /// <summary>z = mean + exp(½ logVar) · ε with ε ~ N(0, I) drawn on the input's device.</summary>
     public static Tensor Reparameterize(Tensor mean, Tensor logVar)
-        => mean + (0.5 * logVar).exp() * torch.randn_like(mean);
+        => Reparameterize(mean, logVar, torch.randn_like(mean));
+
+    /// <summary>
+    /// z = mean + exp(½ logVar) · ε for a given ε: noise from a generator of the caller's, or S draws at once (ε of
+    /// shape S×N×D against mean and logVar N×D broadcasts to S samples per example).
+    /// </summary>
+    public static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor eps)
+        => mean + (0.5 * logVar).exp() * eps;
 }
 
 /// <summary>Bernoulli likelihood of pixels from logits.</summary>

@@ -60,7 +60,7 @@ public static class PosteriorStats
         if (!eps.shape.SequenceEqual(m.shape)) throw new ArgumentException($"noise must be N×D like mean [{string.Join(",", m.shape)}]; got [{string.Join(",", eps.shape)}].", nameof(noise));
         double log2Pi = Math.Log(2 * Math.PI);
         var negEntropy = (-0.5 * d * log2Pi - 0.5 * (1 + lv).sum(-1)).mean();
-        var z = m + (0.5 * lv).exp() * eps;                          // N×D, one draw per x
+        var z = Gaussian.Reparameterize(m, lv, eps);                 // N×D, one draw per x
         var dev = z.unsqueeze(1) - m.unsqueeze(0);                    // N×N×D: z_i against every q(·|x_j)
         var logDensity = -0.5 * (dev.square() / lv.exp().unsqueeze(0)).sum(-1) - 0.5 * (d * log2Pi + lv.sum(-1).unsqueeze(0));
         var logQz = logDensity.logsumexp(1) - Math.Log(n);            // N

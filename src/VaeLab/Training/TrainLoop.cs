@@ -110,7 +110,8 @@ public static class TrainLoop
     /// <param name="epochs">Number of passes.</param>
     /// <param name="batchesPerEpoch">For progress.</param>
     /// <param name="epochBatches">The batches of epoch e (reshuffled by the loader).</param>
-    /// <param name="step">One training step; returns scalar tensors (loss terms) to record.</param>
+    /// <param name="step">One training step; returns scalar tensors (loss terms) to record, or null when it skipped the
+    /// batch (its guard rejected a non-finite loss under <see cref="NonFinitePolicy.Skip"/>).</param>
     /// <param name="onEpochEnd">Called after each epoch with its index and the history (e.g. checkpoints, eval).</param>
     /// <param name="recordSteps">Also keep per-step values (for loss curves over steps).</param>
     /// <param name="history">The history to extend (a resumed run's); a new one when null.</param>
@@ -118,7 +119,7 @@ public static class TrainLoop
     public static History Run<TBatch>(
         string name, int epochs, int batchesPerEpoch,
         Func<int, IEnumerable<TBatch>> epochBatches,
-        Func<TBatch, StepContext, IReadOnlyDictionary<string, Tensor>> step,
+        Func<TBatch, StepContext, IReadOnlyDictionary<string, Tensor>?> step,
         Action<int, History>? onEpochEnd = null,
         NonFinitePolicy policy = NonFinitePolicy.Stop,
         bool recordSteps = false,
@@ -153,7 +154,7 @@ public static class TrainLoop
                     ctx.SkipRequested = false;
                     var terms = step(batch, ctx);
                     global++;
-                    if (ctx.SkipRequested)
+                    if (ctx.SkipRequested || terms is null)
                     {
                         history.SkippedBatches++;
                         continue;

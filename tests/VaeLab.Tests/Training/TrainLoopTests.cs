@@ -24,7 +24,7 @@ public class TrainLoopTests
         var h = TrainLoop.Run("fit", epochs: 5, batchesPerEpoch: 4, _ => Batches(x, y), (b, ctx) =>
         {
             var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
-            if (!ctx.Finite("mse", loss)) return new Dictionary<string, Tensor>();
+            if (!ctx.Finite("mse", loss)) return null;
             opt.zero_grad(); loss.backward(); opt.step();
             return new Dictionary<string, Tensor> { ["mse"] = loss };
         }, recordSteps: true);
@@ -83,13 +83,24 @@ public class TrainLoopTests
         {
             var loss = nn.functional.mse_loss(model.forward(b.Item1), b.Item2);
             if (ctx.Step == 2) { loss = loss + float.PositiveInfinity; before = model.parameters().First().detach().clone().MoveToOuterDisposeScope(); }
-            if (!ctx.Finite("mse", loss)) return new Dictionary<string, Tensor>();
+            if (!ctx.Finite("mse", loss)) return null;
             opt.zero_grad(); loss.backward(); opt.step();
             return new Dictionary<string, Tensor> { ["mse"] = loss };
         }, policy: NonFinitePolicy.Skip, recordSteps: true);
         Assert.Equal(1, h.SkippedBatches);
         Assert.Equal(3, h.Steps("mse").Count);
         Assert.NotNull(before);
+    }
+
+    [Fact]
+    public void AStepThatReturnsNullSkipsItsBatch()
+    {
+        var (_, _, x, y) = Problem();
+        var h = TrainLoop.Run("null", 2, 4, _ => Batches(x, y), (b, ctx) =>
+            ctx.Step % 2 == 1 ? null : new Dictionary<string, Tensor> { ["step"] = torch.tensor((float)ctx.Step) }, recordSteps: true);
+        Assert.Equal(4, h.SkippedBatches);
+        Assert.Equal(new[] { 0.0, 2, 4, 6 }, h.Steps("step"));
+        Assert.Equal(new[] { 1.0, 5 }, h["step"]);  // epoch means of the recorded steps only
     }
 
     [Fact]

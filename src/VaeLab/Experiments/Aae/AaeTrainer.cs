@@ -119,11 +119,11 @@ public sealed class AaeTrainer
             var xb = batch.X.to(Lab.Device);
             var yb = batch.Y?.to(Lab.Device);
             var recon = ReconstructionPhase(xb, yb, ctx);
-            if (!recon.Updated) return new Dictionary<string, Tensor>();
+            if (!recon.Updated) return null;
             var disc = DiscriminatorPhase(xb, ctx);
-            if (!disc.Updated) return new Dictionary<string, Tensor>();
+            if (!disc.Updated) return null;
             var gen = GeneratorPhase(xb, ctx);
-            if (!gen.Updated) return new Dictionary<string, Tensor>();
+            if (!gen.Updated) return null;
             return new Dictionary<string, Tensor>
             {
                 ["reconstruction"] = recon.Loss, ["discriminator"] = disc.Loss,

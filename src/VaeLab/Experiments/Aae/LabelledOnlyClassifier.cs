@@ -51,7 +51,7 @@ public sealed class LabelledOnlyClassifier
         {
             Q.train();
             var loss = nn.functional.cross_entropy(Q.forward(batch.X.to(Lab.Device)).ClassLogits, batch.Y!.to(Lab.Device).to_type(ScalarType.Int64));
-            if (!TrainStep.Update(ctx, "classification", loss, _opt)) return new Dictionary<string, Tensor>();
+            if (!TrainStep.Update(ctx, "classification", loss, _opt)) return null;
             return new Dictionary<string, Tensor> { ["classification"] = loss.detach() };
         }, (epoch, history) =>
         {

@@ -115,14 +115,14 @@ public sealed class SemiSupervisedAaeTrainer
             using var owned = batch;
             var xb = batch.X.to(Lab.Device);
             var recon = ReconstructionPhase(xb, ctx);
-            if (!recon.Updated) return new Dictionary<string, Tensor>();
+            if (!recon.Updated) return null;
             var disc = DiscriminatorPhase(xb, ctx);
-            if (!disc.Updated) return new Dictionary<string, Tensor>();
+            if (!disc.Updated) return null;
             var gen = GeneratorPhase(xb, ctx);
-            if (!gen.Updated) return new Dictionary<string, Tensor>();
+            if (!gen.Updated) return null;
             using var lb = labelledBatches.Next();
             var cls = ClassificationPhase(lb.X.to(Lab.Device), lb.Y!.to(Lab.Device), ctx);
-            if (!cls.Updated) return new Dictionary<string, Tensor>();
+            if (!cls.Updated) return null;
             return new Dictionary<string, Tensor>
             {
                 ["reconstruction"] = recon.Loss, ["discriminator"] = disc.Loss, ["generator"] = gen.Loss,

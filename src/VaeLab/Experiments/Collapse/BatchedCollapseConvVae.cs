@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using VaeLab.Losses;
 using VaeLab.Nn.Batched;
 
 namespace VaeLab.Experiments.Collapse;
@@ -65,6 +66,6 @@ public sealed class BatchedCollapseConvVae : nn.Module<Tensor, Tensor>, IVaeMemb
     public override Tensor forward(Tensor x)
     {
         var (mean, logVar) = Encode(x);
-        return Decode(VaeMembers.Reparameterize(mean, logVar, torch.randn_like(mean)));
+        return Decode(Gaussian.Reparameterize(mean, logVar));
     }
 }

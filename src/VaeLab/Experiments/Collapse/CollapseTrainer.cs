@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Data;
+using VaeLab.Losses;
 using VaeLab.Metrics;
 using VaeLab.Nn;
 using VaeLab.Training;
@@ -254,7 +255,7 @@ public static class CollapseTrainer
                 var x = testX.unsqueeze(0).expand(count, -1, -1, -1, -1);
                 var (mean, logVar) = net.Encode(x);
                 var eps = torch.stack(members.Select(m => Draw(mean.shape[1], net.LatentDim, EvaluationSeed(m.Seed, step))).ToArray()).to(device);
-                var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps));
+                var logits = net.Decode(Gaussian.Reparameterize(mean, logVar, eps));
                 for (int k = 0; k < count; k++)
                 {
                     if (!Active(k)) continue;
@@ -268,7 +269,7 @@ public static class CollapseTrainer
                 var x = shown.unsqueeze(0).expand(count, -1, -1, -1, -1);
                 var (mean, logVar) = net.Encode(x);
                 var eps = torch.stack(members.Select(m => Draw(mean.shape[1], net.LatentDim, EvaluationSeed(m.Seed, step) + 1)).ToArray()).to(device);
-                var recon = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps)).sigmoid().cpu();
+                var recon = net.Decode(Gaussian.Reparameterize(mean, logVar, eps)).sigmoid().cpu();
                 var samples = net.Decode(prior).sigmoid().cpu();
                 for (int k = 0; k < count; k++)
                     if (Active(k))
@@ -305,7 +306,7 @@ public static class CollapseTrainer
                 var x = batch.X;
                 var (mean, logVar) = net.Encode(x);
                 var eps = torch.stack(noise.Select(g => torch.randn(x.shape[1], net.LatentDim, generator: g)).ToArray()).to(device);
-                var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, eps));
+                var logits = net.Decode(Gaussian.Reparameterize(mean, logVar, eps));
                 var loss = cfg.Objective.MemberLoss(logits, x, mean, logVar, torch.tensor(betas).to(device));
                 var values = torch.stack([loss.Total, loss.Reconstruction, loss.Kl]).detach().cpu().data<float>().ToArray();  // 3×K, one transfer
                 for (int k = 0; k < count; k++)

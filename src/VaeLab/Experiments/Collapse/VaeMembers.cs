@@ -41,9 +41,6 @@ public static class VaeMembers
         _ => throw new NotSupportedException($"No batched form of {plain.GetType().Name}: train its runs one at a time (CollapseConfig.BatchedMembers = 1)."),
     };
 
-    /// <summary>z = mean + exp(½ logVar) · ε for a given ε (drawn by the caller from each member's own generator).</summary>
-    public static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor eps) => mean + (0.5 * logVar).exp() * eps;
-
     sealed class Single<TModel>(TModel model) : IVaeMembers where TModel : nn.Module, IGaussianVae
     {
         public int Members => 1;

@@ -59,7 +59,7 @@ public static class ElboVsMmdTrainer
                 var logPz = Gaussian.LogStandardNormal(o.Z).mean();
                 var logQz = Gaussian.LogLikelihood(o.Z, o.Mean, o.LogVar).mean();
                 var loss = -(logPx + logPz - logQz);
-                if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return new Dictionary<string, Tensor>();
+                if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return null;
                 return new Dictionary<string, Tensor> { ["-elbo"] = loss, ["log p(x|z)"] = logPx, ["log p(z)"] = logPz, ["log q(z|x)"] = logQz };
             }, recordSteps: true);
         });
@@ -84,7 +84,7 @@ public static class ElboVsMmdTrainer
                 var mse = nn.functional.mse_loss(o.Reconstruction, x);
                 var mmd = Mmd.ToNormal(o.Z);
                 var loss = mse + cfg.MmdWeight * mmd;
-                if (!TrainStep.Update(ctx, "loss", loss, opt)) return new Dictionary<string, Tensor>();
+                if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
                 return new Dictionary<string, Tensor> { ["loss"] = loss, ["mse"] = mse, ["mmd"] = mmd };
             }, recordSteps: true);
         });

@@ -50,7 +50,7 @@ public static class LikelihoodBounds
         {
             var (mean, logVar) = encode(xb);
             var eps = torch.randn(new long[] { k }.Concat(mean.shape).ToArray(), device: mean.device, dtype: mean.dtype);
-            var z = mean.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * eps;
+            var z = Gaussian.Reparameterize(mean, logVar, eps);  // S×N×D
             var logits = decode(z.reshape(-1, mean.shape[1]));
             return -Elbo.ImportanceWeighted(Elbo.LogWeights(logits, xb, z, mean, logVar));
         });

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using VaeLab.Losses;
 
 namespace VaeLab.Experiments.Gaussians;
 
@@ -79,6 +80,6 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
         var dev = device ?? inputHidden.weight!.device;
         var z = torch.randn(new long[] { n, BottleneckSize }, device: dev);
         var (mean, logVar) = Decode(z);
-        return (mean + (0.5 * logVar).exp() * torch.randn_like(mean)).MoveToOuterDisposeScope();
+        return Gaussian.Reparameterize(mean, logVar).MoveToOuterDisposeScope();
     }
 }

@@ -36,7 +36,7 @@ public static class GaussiansTrainer
         return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
-            if (!TrainStep.Update(ctx, "loss", loss, opt)) return new Dictionary<string, Tensor>();
+            if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
             return new Dictionary<string, Tensor> { ["loss"] = loss };
         });
     }
@@ -70,7 +70,7 @@ public static class GaussiansTrainer
             var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
             var elbo = terms.Elbo.mean();
             var loss = -elbo;
-            if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return new Dictionary<string, Tensor>();
+            if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return null;
             return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
         });
     }
@@ -106,7 +106,7 @@ public static class GaussiansTrainer
         using var _ = torch.no_grad();
         var (zMean, zLogVar) = vae.Encode(x.to(Lab.Device));
         var (mean, logVar) = vae.Decode(Gaussian.Reparameterize(zMean, zLogVar));
-        var sample = mean + (0.5 * logVar).exp() * torch.randn_like(mean);
+        var sample = Gaussian.Reparameterize(mean, logVar);  // x ~ p(x|z)
         return (mean.cpu().MoveToOuterDisposeScope(), sample.cpu().MoveToOuterDisposeScope());
     }
 

@@ -52,7 +52,7 @@ public static class GradientEstimators
         using var scope = torch.NewDisposeScope();
         var (mean, logVar) = posterior();
         var eps = torch.randn(new long[] { samples }.Concat(mean.shape).ToArray(), dtype: mean.dtype, device: mean.device);
-        var z = mean + (0.5 * logVar).exp() * eps; // broadcasts over the leading S
+        var z = Gaussian.Reparameterize(mean, logVar, eps); // broadcasts over the leading S
         Tensor surrogate = kind switch
         {
             GradientEstimator.Reparameterization => f(z).mean(),

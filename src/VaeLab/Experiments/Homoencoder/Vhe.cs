@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using VaeLab.Losses;
 
 namespace VaeLab.Experiments.Homoencoder;
 
@@ -68,12 +69,12 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
         // q(c|D): encode every member, average mean and log-std over D (dim 1).
         var cMean = encodeCMean.call(members).mean(new long[] { 1 });
         var cLogStd = encodeCLogStd.call(members).mean(new long[] { 1 });
-        var c = cMean + cLogStd.exp() * torch.randn_like(cMean);
+        var c = Gaussian.Reparameterize(cMean, 2 * cLogStd);  // log-variance = 2 log σ
 
         var xc = torch.cat(new[] { flat, c }, 1);
         var zMean = encodeZMean.call(xc);
         var zLogStd = encodeZLogStd.call(xc);
-        var z = zMean + zLogStd.exp() * torch.randn_like(zMean);
+        var z = Gaussian.Reparameterize(zMean, 2 * zLogStd);
 
         var logits = Decode(z, c);
         return new VheOutput(logits, cMean, cLogStd, c, zMean, zLogStd, z, priorZMean.call(c), priorZLogStd.call(c));

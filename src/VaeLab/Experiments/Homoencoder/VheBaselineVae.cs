@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using VaeLab.Losses;
 
 namespace VaeLab.Experiments.Homoencoder;
 
@@ -37,7 +38,7 @@ public sealed class VheBaselineVae : nn.Module<Tensor, VheBaselineVaeOutput>
         if (flat.shape[1] != Pixels) throw new ArgumentException($"VheBaselineVae expects {Pixels} pixels per example; x has shape [{string.Join(",", x.shape)}].", nameof(x));
         var mean = encodeMean.call(flat);
         var logStd = encodeLogStd.call(flat);
-        var z = mean + logStd.exp() * torch.randn_like(mean);
+        var z = Gaussian.Reparameterize(mean, 2 * logStd);  // log-variance = 2 log σ
         return new VheBaselineVaeOutput(decode.call(z), mean, logStd, z);
     }
 

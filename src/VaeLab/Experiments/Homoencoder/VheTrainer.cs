@@ -133,17 +133,17 @@ public static class VheTrainer
 
     /// <summary>
     /// One VHE training step: forward, loss (batch mean of <see cref="HomoencoderLoss.Vhe"/>), backward, update.
-    /// Also measures the per-example gradient norms w.r.t. the sampled z and c. Returns the scalar terms (empty
+    /// Also measures the per-example gradient norms w.r.t. the sampled z and c. Returns the scalar terms (null
     /// when the non-finite guard skips the batch) and the forward output.
     /// </summary>
-    public static (IReadOnlyDictionary<string, Tensor> Terms, VheOutput? Output) VheStep(Vhe model, optim.Optimizer opt, Tensor x, Tensor sets, Tensor classKlWeight, StepContext ctx)
+    public static (IReadOnlyDictionary<string, Tensor>? Terms, VheOutput? Output) VheStep(Vhe model, optim.Optimizer opt, Tensor x, Tensor sets, Tensor classKlWeight, StepContext ctx)
     {
         var o = model.forward(x, sets);
         o.Z.retain_grad();
         o.C.retain_grad();
         var t = HomoencoderLoss.Vhe(x, o, classKlWeight);
         var loss = t.Total.mean();
-        if (!TrainStep.Update(ctx, "loss", loss, opt)) return (new Dictionary<string, Tensor>(), null);
+        if (!TrainStep.Update(ctx, "loss", loss, opt)) return (null, null);
         long b = x.shape[0];
         // loss is a batch mean and z_i, c_i reach only example i's term: ∂loss_i/∂z_i = b · ∂loss/∂z_i.
         return (new Dictionary<string, Tensor>
@@ -154,13 +154,13 @@ public static class VheTrainer
     }
 
     /// <summary>One baseline-VAE training step (batch mean of <see cref="HomoencoderLoss.Vae"/>).</summary>
-    public static IReadOnlyDictionary<string, Tensor> VaeStep(VheBaselineVae model, optim.Optimizer opt, Tensor x, StepContext ctx)
+    public static IReadOnlyDictionary<string, Tensor>? VaeStep(VheBaselineVae model, optim.Optimizer opt, Tensor x, StepContext ctx)
     {
         var o = model.forward(x);
         o.Z.retain_grad();
         var t = HomoencoderLoss.Vae(x, o);
         var loss = t.Total.mean();
-        if (!TrainStep.Update(ctx, "loss", loss, opt)) return new Dictionary<string, Tensor>();
+        if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
         return new Dictionary<string, Tensor>
         {
             ["loss"] = loss, ["recon"] = t.Reconstruction.mean(), ["kl_z"] = t.KlZ.mean(),
