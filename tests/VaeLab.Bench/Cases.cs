@@ -83,7 +83,7 @@ public static class Cases
             using var _ = torch.NewDisposeScope();
             opt.zero_grad();
             var (mean, logVar) = net.Encode(x);
-            var logits = net.Decode(VaeMembers.Reparameterize(mean, logVar, torch.randn_like(mean)));
+            var logits = net.Decode(Gaussian.Reparameterize(mean, logVar));
             var l = MseKl.MemberLoss(logits, x, mean, logVar, beta).Total.sum();
             l.backward();
             opt.step();

@@ -17,17 +17,17 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
     readonly Linear inputHidden, hiddenCode, codeHidden, hiddenOutput;
 
     public int InputSize { get; }
-    public int BottleneckSize { get; }
+    public int LatentDim { get; }
 
-    public Autoencoder2D(int inputSize = 2, int hiddenSize = 10, int bottleneckSize = 1) : base(nameof(Autoencoder2D))
+    public Autoencoder2D(int inputSize = 2, int hiddenSize = 10, int latentDim = 1) : base(nameof(Autoencoder2D))
     {
-        if (inputSize < 1 || hiddenSize < 1 || bottleneckSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(inputSize), $"Autoencoder2D sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, bottleneck {bottleneckSize}.");
+        if (inputSize < 1 || hiddenSize < 1 || latentDim < 1)
+            throw new ArgumentOutOfRangeException(nameof(inputSize), $"Autoencoder2D sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}.");
         InputSize = inputSize;
-        BottleneckSize = bottleneckSize;
+        LatentDim = latentDim;
         inputHidden = Linear(inputSize, hiddenSize);
-        hiddenCode = Linear(hiddenSize, bottleneckSize);
-        codeHidden = Linear(bottleneckSize, hiddenSize);
+        hiddenCode = Linear(hiddenSize, latentDim);
+        codeHidden = Linear(latentDim, hiddenSize);
         hiddenOutput = Linear(hiddenSize, inputSize);
         RegisterComponents();
     }

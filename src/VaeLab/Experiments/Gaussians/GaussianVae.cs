@@ -23,20 +23,20 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     readonly Linear inputHidden, hiddenPosterior, latentHidden, hiddenLikelihood;
 
     public int InputSize { get; }
-    public int BottleneckSize { get; }
+    public int LatentDim { get; }
     /// <summary>Latent samples per input in <see cref="forward"/> (the document's n_sample_z).</summary>
     public int SamplesZ { get; }
 
-    public GaussianVae(int inputSize = 2, int hiddenSize = 10, int bottleneckSize = 1, int samplesZ = 3) : base(nameof(GaussianVae))
+    public GaussianVae(int inputSize = 2, int hiddenSize = 10, int latentDim = 1, int samplesZ = 3) : base(nameof(GaussianVae))
     {
-        if (inputSize < 1 || hiddenSize < 1 || bottleneckSize < 1 || samplesZ < 1)
-            throw new ArgumentOutOfRangeException(nameof(inputSize), $"GaussianVae sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, bottleneck {bottleneckSize}, n_sample_z {samplesZ}.");
+        if (inputSize < 1 || hiddenSize < 1 || latentDim < 1 || samplesZ < 1)
+            throw new ArgumentOutOfRangeException(nameof(inputSize), $"GaussianVae sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}, n_sample_z {samplesZ}.");
         InputSize = inputSize;
-        BottleneckSize = bottleneckSize;
+        LatentDim = latentDim;
         SamplesZ = samplesZ;
         inputHidden = Linear(inputSize, hiddenSize);
-        hiddenPosterior = Linear(hiddenSize, 2 * bottleneckSize);
-        latentHidden = Linear(bottleneckSize, hiddenSize);
+        hiddenPosterior = Linear(hiddenSize, 2 * latentDim);
+        latentHidden = Linear(latentDim, hiddenSize);
         hiddenLikelihood = Linear(hiddenSize, 2 * inputSize);
         RegisterComponents();
     }
@@ -62,7 +62,7 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     {
         var (zMean, zLogVar) = Encode(x);
         // B×n_z×d_z by reparameterization, so the ELBO's gradient reaches the encoder.
-        var eps = torch.randn(new[] { x.shape[0], SamplesZ, BottleneckSize }, dtype: zMean.dtype, device: zMean.device);
+        var eps = torch.randn(new[] { x.shape[0], SamplesZ, LatentDim }, dtype: zMean.dtype, device: zMean.device);
         var z = zMean.unsqueeze(1) + (0.5 * zLogVar).exp().unsqueeze(1) * eps;
         var (xMean, xLogVar) = Decode(z);
         return new GaussianVaeOutput(zMean, zLogVar, z, xMean, xLogVar);
@@ -78,7 +78,7 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var dev = device ?? inputHidden.weight!.device;
-        var z = torch.randn(new long[] { n, BottleneckSize }, device: dev);
+        var z = torch.randn(new long[] { n, LatentDim }, device: dev);
         var (mean, logVar) = Decode(z);
         return Gaussian.Reparameterize(mean, logVar).MoveToOuterDisposeScope();
     }

@@ -17,7 +17,7 @@ public static class GaussiansTrainer
     {
         cfg.Validate();
         Lab.Seed(cfg.Seed);  // the initial weights follow the seed, as the batch order does
-        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, bottleneckSize: 1);
+        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
@@ -51,7 +51,7 @@ public static class GaussiansTrainer
     {
         cfg.Validate();
         Lab.Seed(cfg.Seed);
-        var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, bottleneckSize: 1, cfg.SamplesZ);
+        var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ);
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);

@@ -33,22 +33,22 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
     public int LatentDim { get; }
     public int Pixels { get; }
 
-    /// <param name="codeLength">Length of c and of z (the document uses one code_len for both).</param>
+    /// <param name="latentDim">Length of c and of z (the document's code_len, one for both).</param>
     /// <param name="hidden">Hidden units of every MLP (512 in the document).</param>
     /// <param name="pixels">Flattened image size (28·28).</param>
-    public Vhe(int codeLength, int hidden = 512, int pixels = 28 * 28) : base(nameof(Vhe))
+    public Vhe(int latentDim, int hidden = 512, int pixels = 28 * 28) : base(nameof(Vhe))
     {
-        if (codeLength < 1) throw new ArgumentOutOfRangeException(nameof(codeLength), codeLength, "codeLength must be ≥ 1.");
+        if (latentDim < 1) throw new ArgumentOutOfRangeException(nameof(latentDim), latentDim, "latentDim must be ≥ 1.");
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be ≥ 1.");
-        LatentDim = codeLength;
+        LatentDim = latentDim;
         Pixels = pixels;
-        encodeCMean = Mlp(pixels, hidden, codeLength);
-        encodeCLogStd = Mlp(pixels, hidden, codeLength);
-        encodeZMean = Mlp(pixels + codeLength, hidden, codeLength);
-        encodeZLogStd = Mlp(pixels + codeLength, hidden, codeLength);
-        priorZMean = Mlp(codeLength, hidden, codeLength);
-        priorZLogStd = Mlp(codeLength, hidden, codeLength);
-        decode = Mlp(2 * codeLength, hidden, pixels);
+        encodeCMean = Mlp(pixels, hidden, latentDim);
+        encodeCLogStd = Mlp(pixels, hidden, latentDim);
+        encodeZMean = Mlp(pixels + latentDim, hidden, latentDim);
+        encodeZLogStd = Mlp(pixels + latentDim, hidden, latentDim);
+        priorZMean = Mlp(latentDim, hidden, latentDim);
+        priorZLogStd = Mlp(latentDim, hidden, latentDim);
+        decode = Mlp(2 * latentDim, hidden, pixels);
         RegisterComponents();
     }
 

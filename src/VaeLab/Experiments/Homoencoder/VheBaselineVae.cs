@@ -17,17 +17,17 @@ public sealed class VheBaselineVae : nn.Module<Tensor, VheBaselineVaeOutput>
 {
     readonly Sequential encodeMean, encodeLogStd, decode;
 
-    public int LatentLength { get; }
+    public int LatentDim { get; }
     public int Pixels { get; }
 
-    public VheBaselineVae(int latentLength, int hidden = 512, int pixels = 28 * 28) : base(nameof(VheBaselineVae))
+    public VheBaselineVae(int latentDim, int hidden = 512, int pixels = 28 * 28) : base(nameof(VheBaselineVae))
     {
-        if (latentLength < 1) throw new ArgumentOutOfRangeException(nameof(latentLength), latentLength, "latentLength must be ≥ 1.");
-        LatentLength = latentLength;
+        if (latentDim < 1) throw new ArgumentOutOfRangeException(nameof(latentDim), latentDim, "latentDim must be ≥ 1.");
+        LatentDim = latentDim;
         Pixels = pixels;
-        encodeMean = Vhe.Mlp(pixels, hidden, latentLength);
-        encodeLogStd = Vhe.Mlp(pixels, hidden, latentLength);
-        decode = Vhe.Mlp(latentLength, hidden, pixels);
+        encodeMean = Vhe.Mlp(pixels, hidden, latentDim);
+        encodeLogStd = Vhe.Mlp(pixels, hidden, latentDim);
+        decode = Vhe.Mlp(latentDim, hidden, pixels);
         RegisterComponents();
     }
 

@@ -38,7 +38,7 @@ public class VheMeasuresTests
     {
         Lab.Setup(seed: 2);
         var data = ThreeKinds(60, noise: 0.2);
-        var model = new Vhe(codeLength: 4, hidden: 16);
+        var model = new Vhe(latentDim: 4, hidden: 16);
         var (c, z) = VheMeasures.SingletonCodes(model, data.Flat);
         Assert.Equal(new long[] { 60, 4 }, c.shape);
         Assert.Equal(new long[] { 60, 4 }, z.shape);

@@ -26,7 +26,7 @@ public class VheTests
     public void ShapesFollowTheBatchTheSetAndTheCode()
     {
         Lab.Setup(seed: 0);
-        var model = new Vhe(codeLength: 3, hidden: 16);
+        var model = new Vhe(latentDim: 3, hidden: 16);
         var o = model.forward(torch.rand(4, 1, 28, 28), torch.rand(new long[] { 4, 5, 1, 28, 28 }));
         Assert.Equal(new long[] { 4, 784 }, o.Logits.shape);
         foreach (var t in new[] { o.CMean, o.CLogStd, o.C, o.ZMean, o.ZLogStd, o.Z, o.PriorZMean, o.PriorZLogStd })
@@ -40,7 +40,7 @@ public class VheTests
     public void ClassCodeIsTheAverageOverTheSet()
     {
         Lab.Setup(seed: 1);
-        var model = new Vhe(codeLength: 3, hidden: 16);
+        var model = new Vhe(latentDim: 3, hidden: 16);
         var x = torch.rand(2, 784);
         var a = torch.rand(2, 1, 784); var b = torch.rand(2, 1, 784);
         var single = (model.forward(x, a), model.forward(x, b));
@@ -53,7 +53,7 @@ public class VheTests
     [Fact]
     public void SetsOfTheWrongShapeAreAClearError()
     {
-        var model = new Vhe(codeLength: 3, hidden: 16);
+        var model = new Vhe(latentDim: 3, hidden: 16);
         var e = Assert.Throws<ArgumentException>(() => model.forward(torch.rand(4, 784), torch.rand(3, 5, 784)));
         Assert.Contains("N×|D|", e.Message);
     }
@@ -62,7 +62,7 @@ public class VheTests
     public void ATrainStepChangesWeightsAndEvaluationDoesNot()
     {
         Lab.Setup(seed: 2);
-        var model = new Vhe(codeLength: 3, hidden: 16);
+        var model = new Vhe(latentDim: 3, hidden: 16);
         var opt = optim.Adam(model.parameters(), 1e-3);
         var x = torch.rand(6, 784); var sets = torch.rand(6, 4, 784); var w = torch.full(6, 0.25f);
         Tensor[] Snapshot() => model.parameters().Select(p => p.detach().clone()).ToArray();
@@ -88,7 +88,7 @@ public class VheTests
         // VheStep reports b·‖∂(batch mean)/∂z_i‖ as ‖∂loss_i/∂z_i‖; that holds because z_i and c_i feed no other
         // example's term. Check it: the gradient of example 0's term is zero on every other row.
         Lab.Setup(seed: 3);
-        var model = new Vhe(codeLength: 3, hidden: 16);
+        var model = new Vhe(latentDim: 3, hidden: 16);
         var o = model.forward(torch.rand(4, 784), torch.rand(4, 2, 784));
         o.Z.retain_grad(); o.C.retain_grad();
         HomoencoderLoss.Vhe(torch.rand(4, 784), o, torch.full(4, 0.5f)).Total[0].backward();
