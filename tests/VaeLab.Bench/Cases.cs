@@ -97,7 +97,7 @@ public static class Cases
         var m = new ConvVae(latent: 2).to(Lab.Device);
         var opt = Optimizers.Adam(m.parameters(), 1e-4);
         var x = Images(batch);
-        return StepOf(m, () => { var o = m.forward(x); return -Elbo.MonteCarlo(o.Logits, x, o.Z, o.Mean, o.LogVar).mean(); }, opt);
+        return StepOf(m, () => { var o = m.forward(x); return ElboVsMmdLoss.NegativeElbo(o.Logits, x, o.Z, o.Mean, o.LogVar).Loss; }, opt);
     }
 
     static IEnumerable<ModelCase> Seed002() => new[]
@@ -108,7 +108,7 @@ public static class Cases
             var m = new MmdVae(latent: 2).to(Lab.Device);
             var opt = Optimizers.Adam(m.parameters(), 1e-4);
             var x = Images(100);
-            return StepOf(m, () => { var o = m.forward(x); return nn.functional.mse_loss(o.Reconstruction, x) + Mmd.ToNormal(o.Z); }, opt);
+            return StepOf(m, () => { var o = m.forward(x); return ElboVsMmdLoss.MmdVae(o.Reconstruction, x, o.Z, 1.0).Loss; }, opt);
         }),
     };
 

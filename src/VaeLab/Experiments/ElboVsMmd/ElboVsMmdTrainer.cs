@@ -37,7 +37,7 @@ public static class ElboVsMmdTrainer
 
     /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or what a run stores
     /// changes, so older entries are not reused).</summary>
-    internal static readonly CacheTag Cache = new("elbo-vs-mmd", 3);
+    internal static readonly CacheTag Cache = new("elbo-vs-mmd", 4);
 
     /// <summary>
     /// Trains the conv VAE on the single-sample Monte-Carlo ELBO (the document's estimator):
@@ -55,12 +55,9 @@ public static class ElboVsMmdTrainer
             {
                 var x = batch.X.to(Lab.Device);
                 var o = model.forward(x);
-                var logPx = Bernoulli.LogLikelihood(o.Logits, x).mean();
-                var logPz = Gaussian.LogStandardNormal(o.Z).mean();
-                var logQz = Gaussian.LogLikelihood(o.Z, o.Mean, o.LogVar).mean();
-                var loss = -(logPx + logPz - logQz);
-                if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return null;
-                return new Dictionary<string, Tensor> { ["-elbo"] = loss, ["log p(x|z)"] = logPx, ["log p(z)"] = logPz, ["log q(z|x)"] = logQz };
+                var t = ElboVsMmdLoss.NegativeElbo(o.Logits, x, o.Z, o.Mean, o.LogVar);
+                if (!TrainStep.Update(ctx, "-elbo", t.Loss, opt)) return null;
+                return new Dictionary<string, Tensor> { ["-elbo"] = t.Loss, ["log p(x|z)"] = t.LogPx, ["log p(z)"] = t.LogPz, ["log q(z|x)"] = t.LogQz };
             }, recordSteps: true);
         });
     }
@@ -81,11 +78,9 @@ public static class ElboVsMmdTrainer
             {
                 var x = batch.X.to(Lab.Device);
                 var o = model.forward(x);
-                var mse = nn.functional.mse_loss(o.Reconstruction, x);
-                var mmd = Mmd.ToNormal(o.Z);
-                var loss = mse + cfg.MmdWeight * mmd;
-                if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
-                return new Dictionary<string, Tensor> { ["loss"] = loss, ["mse"] = mse, ["mmd"] = mmd };
+                var t = ElboVsMmdLoss.MmdVae(o.Reconstruction, x, o.Z, cfg.MmdWeight);
+                if (!TrainStep.Update(ctx, "loss", t.Loss, opt)) return null;
+                return new Dictionary<string, Tensor> { ["loss"] = t.Loss, ["mse"] = t.Mse, ["mmd"] = t.Mmd };
             }, recordSteps: true);
         });
     }
