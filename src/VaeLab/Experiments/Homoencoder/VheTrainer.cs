@@ -168,14 +168,6 @@ public static class VheTrainer
         };
     }
 
-    /// <summary>Mean VHE loss (nats per example) without updating: eval mode, no gradients, train mode restored.</summary>
-    public static double EvaluateVhe(Vhe model, Tensor x, Tensor sets, Tensor classKlWeight)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var _ = Inference.Evaluating(model);
-        return HomoencoderLoss.Vhe(x, model.forward(x, sets), classKlWeight).Total.mean().item<float>();
-    }
-
     static (Tensor X, Tensor Y) Prepare(VheConfig cfg, Tensor images, Tensor labels)
     {
         if (images.shape[0] != labels.shape[0])
