@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using VaeLab.Runner.Notebooks;
 using VaeLab.Runner.Report;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner;
 
@@ -26,7 +27,7 @@ public static class Cli
             if (notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab run <notebook.ipynb>... [-p name=value]... [--profile smoke|default|paper] [--out DIR]");
             if (cellTimeoutSeconds is <= 0) throw new BadInputException($"--cell-timeout {cellTimeoutSeconds}: give a number of seconds above 0.");
             var parameters = parameterPairs.Select(ParameterValue.Parse).ToList();
-            TimeSpan? timeout = cellTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : profile == "smoke" ? TimeSpan.FromMinutes(10) : null;
+            TimeSpan? timeout = cellTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : profile == RunContract.Smoke ? TimeSpan.FromMinutes(10) : null;
             runner = new NotebookRunner(new RunOptions(profile, parameters, timeout, Strict: strict), console);
             outFull = Path.GetFullPath(outDir);
             foreach (var path in notebooks.Distinct())
@@ -179,9 +180,9 @@ public static class Cli
 
     static string FindRepositoryNotebooks()
     {
+        if (RunContract.FindRepositoryRoot() is { } root) return Path.Combine(root, "notebooks");
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "VaeLab.sln")) || Directory.Exists(Path.Combine(dir.FullName, "notebooks")))
-                return Path.Combine(dir.FullName, "notebooks");
+            if (Directory.Exists(Path.Combine(dir.FullName, "notebooks"))) return Path.Combine(dir.FullName, "notebooks");
         return Path.GetFullPath("notebooks");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using VaeLab.Runner.Engine;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Notebooks;
 
@@ -12,8 +13,8 @@ namespace VaeLab.Runner.Notebooks;
 /// <param name="Strict">Failed claims make the exit code non-zero (by default a failed claim is a finding, not a failed run).</param>
 public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null, bool Strict = false)
 {
-    public static readonly string[] Profiles = ["smoke", "default", "paper"];
-    public bool JudgeClaims => Profile != "smoke";
+    public static IReadOnlyList<string> Profiles => RunContract.Profiles;
+    public bool JudgeClaims => RunContract.JudgesClaims(Profile);
     public TimeSpan Grace => StopGrace ?? TimeSpan.FromSeconds(5);
 }
 

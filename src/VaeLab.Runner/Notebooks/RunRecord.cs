@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Notebooks;
 
@@ -7,7 +8,6 @@ namespace VaeLab.Runner.Notebooks;
 /// A claim's outcome. NotJudged: recorded under the smoke profile, or where its measure means nothing. Over several
 /// seeds: Passed on every seed, Failed on none, Mixed on some.
 /// </summary>
-public enum Verdict { Passed, Failed, NotJudged, Mixed }
 
 /// <summary>One seed's measurement of a claim and its verdict there.</summary>
 public sealed record RunSeed(int Seed, double Measured, Verdict Verdict);

@@ -3,6 +3,7 @@ using System.Text;
 using VaeLab.Reporting.Pages;
 using VaeLab.Runner.Engine;
 using VaeLab.Runner.Notebooks;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Report;
 

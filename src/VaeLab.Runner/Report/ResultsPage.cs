@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using VaeLab.Runner.Notebooks;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner;
 

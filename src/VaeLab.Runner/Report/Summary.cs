@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VaeLab.Runner.Notebooks;
+using VaeLab.Reporting;
 
 namespace VaeLab.Runner;
 
@@ -16,7 +17,7 @@ public static class Summary
         _ => "not-run",
     };
 
-    public static string VerdictName(Verdict v) => VaeLab.Reporting.Pages.NotebookPageHtml.VerdictName(v.ToString());
+    public static string VerdictName(Verdict v) => VaeLab.Reporting.Pages.NotebookPageHtml.VerdictName(v);
 
     /// <summary>
     /// 0 when every notebook ran without error (a claim that does not hold is a finding about its document, reported,

@@ -6,10 +6,10 @@ namespace VaeLab;
 /// </summary>
 public static class Profiles
 {
-    public const string Smoke = "smoke", Default = "default", Paper = "paper";
+    public const string Smoke = RunContract.Smoke, Default = RunContract.Default, Paper = RunContract.Paper;
 
     /// <summary>The profiles, fastest first.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { Smoke, Default, Paper };
+    public static IReadOnlyList<string> Names => RunContract.Profiles;
 
     /// <summary>
     /// The seeds a notebook judges its claims over (0, 1, …): one under smoke (CI only checks that every cell runs),

@@ -19,7 +19,7 @@ public sealed record DatasetSources(
     public const string DataDirVariable = "VAELAB_DATA_DIR";
     public const string OfflineVariable = "VAELAB_OFFLINE";
     public const string DebianDatasetsRoot = "/usr/share/datasets";
-    public const string SolutionFileName = "VaeLab.sln";
+    public const string SolutionFileName = RunContract.SolutionFileName;
 
     /// <summary>The downloader <see cref="FromEnvironment"/> uses; a host may replace it.</summary>
     public static IDownloader DefaultDownloader { get; set; } = new HttpDownloader();
@@ -38,15 +38,7 @@ public sealed record DatasetSources(
 
     /// <summary>The nearest folder holding VaeLab.sln above the current directory, else above the app's base
     /// directory; null if neither has one.</summary>
-    public static string? FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, SolutionFileName))) return dir.FullName;
-        }
-        return null;
-    }
+    public static string? FindRepositoryRoot() => RunContract.FindRepositoryRoot();
 
     /// <summary>Where downloads for <paramref name="name"/> are saved: data/&lt;name&gt;/ in the repository, else
     /// &lt;VAELAB_DATA_DIR&gt;/&lt;name&gt;/; null when there is neither.</summary>

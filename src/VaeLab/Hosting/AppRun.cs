@@ -96,7 +96,7 @@ internal sealed class AppRun(string notebook, string? sourcePath, string pagePat
         var run = new PageRun(Status, Profile, Started, _clock.Elapsed, PeakResidentBytes(), Given,
             log.Datasets.Select(d => new PageDataset(d.Requested, d.Used, d.Source)).ToList(), Failure, log.Warnings,
             log.Claims.Select(c => new PageClaim(c.Statement, c.Measure, c.Measured, c.Bound.ToString(),
-                NotebookPageHtml.VerdictName(c.Verdict.ToString()), c.Note)).ToList(),
+                NotebookPageHtml.VerdictName(c.Verdict), c.Note)).ToList(),
             log.Metrics.Select(m => new PageMetric(m.Name, m.Value, m.Unit)).ToList());
         var app = sourcePath is null ? "" : Path.GetFileName(sourcePath);
         var links = $"C# file-based app <code>{NotebookPageHtml.H(app)}</code>, exported by <code>vaelab export</code> from " +

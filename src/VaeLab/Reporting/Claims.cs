@@ -29,13 +29,6 @@ public sealed record Bound(string Op, double Value, double? Upper = null)
         : $"{Op} {Fmt.Num(Value)}";
 }
 
-/// <summary>Claim outcome. NotJudged: measured and recorded, but the run was too short to judge it (smoke).</summary>
-/// <summary>
-/// A claim's outcome. NotJudged: recorded under the smoke profile, or where its measure means nothing (its note says
-/// why). Over several seeds: Passed where the bound holds for every seed, Failed where it holds for none, Mixed else.
-/// </summary>
-public enum Verdict { Passed, Failed, NotJudged, Mixed }
-
 /// <summary>One seed's measurement of a claim and its verdict on that seed.</summary>
 public sealed record SeedOutcome(int Seed, double Measured, Verdict Verdict);
 
@@ -77,7 +70,7 @@ public sealed class ClaimSet : IHtmlRenderable
     public ClaimSet(string? title = null, string profile = "default")
     {
         Title = title;
-        Judged = profile != "smoke";
+        Judged = RunContract.JudgesClaims(profile);
     }
     public IReadOnlyList<Claim> Items => _claims;
 

@@ -115,7 +115,6 @@ public sealed class AaeTrainer
         var loader = new BatchLoader(x, ConditionClasses > 0 ? labels : null, Config.BatchSize, Config.Seed, dropLast: x.shape[0] >= Config.BatchSize);
         return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
         {
-            using var owned = batch;
             var xb = batch.X.to(Lab.Device);
             var yb = batch.Y?.to(Lab.Device);
             var recon = ReconstructionPhase(xb, yb, ctx);

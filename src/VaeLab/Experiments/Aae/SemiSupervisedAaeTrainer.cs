@@ -112,7 +112,6 @@ public sealed class SemiSupervisedAaeTrainer
         if (resumed != null) labelledBatches.Restore(resumed.Counters);
         return TrainLoop.Run(name, Config.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
         {
-            using var owned = batch;
             var xb = batch.X.to(Lab.Device);
             var recon = ReconstructionPhase(xb, ctx);
             if (!recon.Updated) return null;

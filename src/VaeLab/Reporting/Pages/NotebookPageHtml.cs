@@ -29,12 +29,11 @@ internal static class NotebookPageHtml
 
     public static string H(string? s) => WebUtility.HtmlEncode(s ?? "");
 
-    /// <summary>A verdict's name in summary.json and on the pages ("passed", "failed", "mixed", "not-judged"), from its
-    /// enum member's name: the library and the runner each have a Verdict enum, with the same members.</summary>
-    public static string VerdictName(string member) => member switch
+    /// <summary>A verdict's name in summary.json and on the pages: "passed", "failed", "mixed" or "not-judged".</summary>
+    public static string VerdictName(Verdict verdict) => verdict switch
     {
-        "Passed" => "passed", "Failed" => "failed", "Mixed" => "mixed", "NotJudged" => "not-judged",
-        _ => throw new ArgumentOutOfRangeException(nameof(member), member, "Unknown verdict."),
+        Verdict.Passed => "passed", Verdict.Failed => "failed", Verdict.Mixed => "mixed", Verdict.NotJudged => "not-judged",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, "Unknown verdict."),
     };
 
     public static string StatusHtml(string statusName) => statusName == "ok"
@@ -90,7 +89,7 @@ internal static class NotebookPageHtml
     {
         var sb = new StringBuilder("<table class=\"facts\">");
         sb.Append($"<tr><th>status</th><td>{StatusHtml(r.StatusName)}</td></tr>");
-        sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{(r.Profile == "smoke" ? " <span class=\"muted\">(claims recorded, not judged)</span>" : "")}</td></tr>");
+        sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{(!RunContract.JudgesClaims(r.Profile) ? " <span class=\"muted\">(claims recorded, not judged)</span>" : "")}</td></tr>");
         sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} s</td></tr><tr><th>peak memory</th><td>{Bytes(r.PeakResidentBytes)}</td></tr>");
         if (r.Parameters.Count > 0)
             sb.Append($"<tr><th>parameters</th><td><code>{H(string.Join(", ", r.Parameters))}</code></td></tr>");
