@@ -4,11 +4,6 @@ using VaeLab.Reporting;
 
 namespace VaeLab.Runner.Notebooks;
 
-/// <summary>
-/// A claim's outcome. NotJudged: recorded under the smoke profile, or where its measure means nothing. Over several
-/// seeds: Passed on every seed, Failed on none, Mixed on some.
-/// </summary>
-
 /// <summary>One seed's measurement of a claim and its verdict there.</summary>
 public sealed record RunSeed(int Seed, double Measured, Verdict Verdict);
 
