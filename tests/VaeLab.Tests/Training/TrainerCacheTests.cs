@@ -130,7 +130,9 @@ public sealed class TrainerCacheTests : IDisposable
         Assert.True(ae2.FromCache);
         Assert.Equal(Weights(ae1.Model), Weights(ae2.Model));
         Assert.True(after1.allclose(after2, 0, 0), "cells after a cached load draw the same random numbers as after training");
-        Assert.False(ae2.Model.training);
+        // Trained or loaded, the model is handed over as training left it; evaluation switches it only for its own duration.
+        Assert.Equal(ae1.Model.training, ae2.Model.training);
+        Assert.Equal(ae1.Model.training, GaussiansTrainer.Reconstruct(ae2.Model, train) is not null && ae2.Model.training);
 
         Lab.Setup(seed: 8, threads: 1);
         var vae1 = GaussiansTrainer.TrainVae(cfg, train);

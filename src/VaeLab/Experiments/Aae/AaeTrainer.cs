@@ -79,10 +79,9 @@ public sealed class AaeTrainer
     /// </summary>
     public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, StepContext? guard = null)
     {
-        Q.eval(); D.train();
+        D.train();
         Tensor zFake;
-        using (torch.no_grad()) zFake = Q.forward(x);
-        Q.train();
+        using (Inference.Evaluating(Q)) zFake = Q.forward(x);
         var zReal = AaePriors.Gaussian(x.shape[0], Config.LatentDim, Config.PriorStd, x.device);
         var dReal = D.forward(zReal);
         var dFake = D.forward(zFake);

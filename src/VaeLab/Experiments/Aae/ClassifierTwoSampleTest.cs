@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Training;
 
 namespace VaeLab.Experiments.Aae;
 
@@ -73,10 +74,9 @@ public static class ClassifierTwoSampleTest
                 loss.backward();
                 opt.step();
             }
-            net.eval();
             double Accuracy(Tensor x, Tensor y)
             {
-                using var _ = torch.no_grad();
+                using var _ = Inference.Evaluating(net);
                 return (net.call(x) > 0).to_type(ScalarType.Float32).eq(y).to_type(ScalarType.Float64).mean().item<double>();
             }
             return new TwoSampleResult(Accuracy(testX, testY), (int)nTrain, (int)nTest, Accuracy(trainX, trainY));

@@ -59,10 +59,9 @@ public sealed class SemiSupervisedAaeTrainer
     /// </summary>
     public DiscriminatorPhaseResult DiscriminatorPhase(Tensor x, StepContext? guard = null)
     {
-        Q.eval(); DGauss.train(); DCat.train();
+        DGauss.train(); DCat.train();
         SemiSupervisedCode code;
-        using (torch.no_grad()) code = Q.forward(x);
-        Q.train();
+        using (Inference.Evaluating(Q)) code = Q.forward(x);
         long n = x.shape[0];
         var zReal = AaePriors.Gaussian(n, Config.LatentDim, Config.PriorStd, x.device);
         var yReal = AaePriors.Categorical(n, Config.Classes, x.device);

@@ -76,7 +76,7 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The number of samples must be ≥ 0.");
         using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
+        using var _ = VaeLab.Training.Inference.Evaluating(this);
         var dev = device ?? inputHidden.weight!.device;
         var z = torch.randn(new long[] { n, LatentDim }, device: dev);
         var (mean, logVar) = Decode(z);

@@ -21,7 +21,6 @@ public static class GaussiansTrainer
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
-        model.eval();
         return new Trained<Autoencoder2D>("autoencoder", run.Result, model) { FromCache = run.FromCache };
     }
 
@@ -55,7 +54,6 @@ public static class GaussiansTrainer
         model.to(Lab.Device);
         var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
             new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
-        model.eval();
         return new Trained<GaussianVae>("vae", run.Result, model) { FromCache = run.FromCache };
     }
 
@@ -75,10 +73,10 @@ public static class GaussiansTrainer
         });
     }
 
-    /// <summary>Encodes then decodes <paramref name="x"/> (N×2) without gradients.</summary>
+    /// <summary>Encodes then decodes <paramref name="x"/> (N×2), evaluating (<see cref="Inference.Evaluating"/>).</summary>
     public static Tensor Reconstruct(Autoencoder2D ae, Tensor x)
     {
-        using var _ = torch.no_grad();
+        using var _ = Inference.Evaluating(ae);
         return ae.forward(x.to(Lab.Device)).Reconstruction.cpu();
     }
 
@@ -89,7 +87,7 @@ public static class GaussiansTrainer
     public static Tensor DecodeUniformCodes(Autoencoder2D ae, Tensor reference, int n)
     {
         using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
+        using var _ = Inference.Evaluating(ae);
         var codes = ae.Encode(reference.to(Lab.Device));
         var lo = codes.min(0).values;
         var hi = codes.max(0).values;
@@ -103,7 +101,7 @@ public static class GaussiansTrainer
     public static (Tensor Mean, Tensor Sample) Reconstruct(GaussianVae vae, Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
+        using var _ = Inference.Evaluating(vae);
         var (zMean, zLogVar) = vae.Encode(x.to(Lab.Device));
         var (mean, logVar) = vae.Decode(Gaussian.Reparameterize(zMean, zLogVar));
         var sample = Gaussian.Reparameterize(mean, logVar);  // x ~ p(x|z)
