@@ -82,7 +82,7 @@ if not ok: print(f"kernel-ci: expected Plotly.NET to fail for want of FSharp.Cor
 sys.exit(0 if ok else 1)
 PY
 }
-check "dotnet-repl: Plotly.NET 6.0.0 fails in the kernel (FSharp.Core 10.1 wanted, 10.0 loaded), as the README says" fsharp_core_check
+check "dotnet-repl: Plotly.NET 6.0.0 fails in the kernel (FSharp.Core 10.1 wanted, 10.0 loaded), as docs/opening.md says" fsharp_core_check
 
 spec_check() {
   mkdir -p "$JUPYTER_DATA_DIR/kernels"
@@ -122,7 +122,7 @@ for i, (k, r) in enumerate(zip(kc, rc), 2):
 outs = [o for c in kc for o in c["outputs"]]
 if any(o["output_type"] == "error" for o in outs): problems.append("an error output")
 if not any(o["output_type"] == "stream" and text(o["text"]) == "line one\nline two\n" for o in outs): problems.append("no stdout stream 'line one/line two'")
-# display(x).Update(y): this .NET Interactive's handle names another display id, so Jupyter keeps 'first' (README).
+# display(x).Update(y): this .NET Interactive's handle names another display id, so Jupyter keeps 'first' (docs/opening.md).
 if not any(text(o.get("data", {}).get("text/plain", "")) == "first" for o in outs): problems.append("the display does not show 'first'")
 if not any("vaelab-claims" in text(o.get("data", {}).get("text/html", "")) for o in outs): problems.append("no claims table")
 for p in problems: print("kernel-ci: fixture:", p, file=sys.stderr)

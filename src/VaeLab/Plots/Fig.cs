@@ -7,7 +7,7 @@ namespace VaeLab.Plots;
 /// <summary>
 /// Figures built from plotly.js trace and layout properties (names as in plotly.js's reference). They display in the
 /// .NET Interactive kernel (VS Code, Jupyter, dotnet-repl), in <c>vaelab run</c> and in the report alike. Why this is
-/// not Plotly.NET: see the README ("Figures and Plotly.NET").
+/// not Plotly.NET: see docs/running.md ("Figures and Plotly.NET").
 /// </summary>
 public static class Fig
 {
