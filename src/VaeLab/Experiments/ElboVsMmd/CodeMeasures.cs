@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Metrics;
+using VaeLab.Reporting;
 using VaeLab.Training;
 
 namespace VaeLab.Experiments.ElboVsMmd;
@@ -27,4 +28,37 @@ public static class CodeMeasures
 
     /// <summary>Class separation in the codes: Fisher's tr(S_b)/tr(S_w) (<see cref="ClassSeparation.FisherRatio"/>).</summary>
     public static double Separation(Tensor codes, Tensor labels) => ClassSeparation.FisherRatio(codes, labels);
+
+    /// <summary>
+    /// Everything notebook 02 measures of one trained model on a test set: its test codes against the prior N(0, I)
+    /// (mean, covariance, MMD² with the document's kernel and prior sample seed 99, per-dimension KS), its samples'
+    /// sharpness, and the codes' class structure (kNN accuracy with <paramref name="refCodes"/> voting, Fisher's ratio).
+    /// </summary>
+    public static ModelMeasures Measure(Tensor codes, Tensor testLabels, Tensor refCodes, Tensor refLabels, Tensor samples, int knnK) => new(
+        AggregatePosterior.MeanNorm(codes), AggregatePosterior.CovarianceDistance(codes), AggregatePosterior.MmdToNormal(codes, seed: 99),
+        ImageMetrics.GradientEnergy(samples), ImageMetrics.MeanGradientMagnitude(samples), Knn.Accuracy(refCodes, refLabels, codes, testLabels, knnK),
+        KolmogorovSmirnov.PerDimensionAgainstStandardNormal(codes).PerDimension.ToArray(), Separation(codes, testLabels),
+        (int)samples.shape[0], (int)refCodes.shape[0], knnK);
+
+    /// <summary>Records <paramref name="m"/> in <paramref name="metrics"/> as "<paramref name="name"/>: …" rows.
+    /// <paramref name="separationNote"/>: a note on the separation row (e.g. its value before training).</summary>
+    public static void Record(MetricSet metrics, string name, ModelMeasures m, string? separationNote = null)
+    {
+        metrics.Record($"{name}: ‖mean of test codes‖", m.MeanNorm);
+        metrics.Record($"{name}: ‖Cov(test codes) − I‖_F", m.CovarianceDistance);
+        metrics.Record($"{name}: MMD²(test codes, N(0, I))", m.Mmd, null, "document's kernel; prior sample seed 99");
+        metrics.Record($"{name}: sample gradient energy", m.GradientEnergy, "per pixel", $"{m.Samples} samples");
+        metrics.Record($"{name}: sample mean gradient magnitude", m.MeanGradientMagnitude, "per pixel");
+        metrics.Record($"{name}: kNN accuracy (k = {m.KnnK}) on test codes", m.KnnAccuracy, null, $"{m.KnnReferences} training codes vote");
+        metrics.Record($"{name}: KS D against N(0, 1), max over dimensions", m.PriorKs, null, "per dimension: " + string.Join(", ", m.KsPerDimension.Select(d => d.ToString("F4"))));
+        metrics.Record($"{name}: class separation tr(S_b)/tr(S_w)", m.Separation, null, separationNote);
+    }
+}
+
+/// <summary>One model's measures (<see cref="CodeMeasures.Measure"/>).</summary>
+public sealed record ModelMeasures(double MeanNorm, double CovarianceDistance, double Mmd, double GradientEnergy, double MeanGradientMagnitude,
+    double KnnAccuracy, IReadOnlyList<double> KsPerDimension, double Separation, int Samples, int KnnReferences, int KnnK)
+{
+    /// <summary>The largest per-dimension KS distance (<see cref="CodeMeasures.PriorKs"/>).</summary>
+    public double PriorKs => KsPerDimension.Max();
 }
