@@ -15,10 +15,10 @@ public static class BernoulliKl
     /// <summary>Reconstruction: −log p(x | z), sum over pixels, mean over the batch. KL: sum over latent dimensions, mean
     /// over the batch. Total = reconstruction + β · KL.</summary>
     public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) =>
-        LossTerms.Of(Reconstruction, logits, x, mean, logVar, beta);
+        LossTerms.Of(MemberReconstruction, logits, x, mean, logVar, beta);
 
     /// <summary>−log p(x | z) under independent Bernoulli pixels: sum over pixels, mean over the batch.</summary>
-    public static Tensor Reconstruction(Tensor logits, Tensor x) => (-Bernoulli.LogLikelihood(logits, x)).mean();
+    public static Tensor Reconstruction(Tensor logits, Tensor x) => MemberReconstruction(logits.unsqueeze(0), x.unsqueeze(0))[0];
 
     /// <summary>
     /// <see cref="Loss"/> for K members at once (inputs K×N×…, β a K-vector): each term a K-vector with the same
@@ -29,5 +29,5 @@ public static class BernoulliKl
 
     /// <summary><see cref="Reconstruction"/> per member: K×N×… → K, −log p(x | z) summed over pixels, mean over the batch.</summary>
     public static Tensor MemberReconstruction(Tensor logits, Tensor x) =>
-        nn.functional.binary_cross_entropy_with_logits(logits, x, reduction: nn.Reduction.None).flatten(2).sum([2]).mean([1]);
+        (-Bernoulli.LogLikelihood(logits.flatten(0, 1), x.flatten(0, 1))).reshape(logits.shape[0], -1).mean([1]);
 }

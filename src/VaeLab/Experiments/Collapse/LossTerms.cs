@@ -9,22 +9,21 @@ namespace VaeLab.Experiments.Collapse;
 public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl)
 {
     /// <summary>
-    /// <paramref name="reconstruction"/>(logits, x) + β · KL(q(z|x) ‖ N(0, I)), the KL summed over latent dimensions and
-    /// averaged over the batch; both losses differ only in their reconstruction term.
+    /// One model's loss: <see cref="OfMembers"/> with one member, so that the loss is defined once; every term a scalar.
+    /// <paramref name="reconstruction"/> is the member form, reducing K×N×… to K.
     /// </summary>
     internal static LossTerms Of(Func<Tensor, Tensor, Tensor> reconstruction, Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta)
     {
-        if (!logits.shape.SequenceEqual(x.shape))
-            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
         if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be ≥ 0.");
-        var recon = reconstruction(logits, x);
-        var kl = Gaussian.KlToStandardNormal(mean, logVar).mean();
-        return new LossTerms(recon + beta * kl, recon, kl);
+        var t = OfMembers(reconstruction, logits.unsqueeze(0), x.unsqueeze(0), mean.unsqueeze(0), logVar.unsqueeze(0),
+            torch.tensor(new[] { (float)beta }, device: logits.device));
+        return new LossTerms(t.Total[0], t.Reconstruction[0], t.Kl[0]);
     }
 
     /// <summary>
-    /// <see cref="Of"/> for K members (logits and x K×N×…, mean and log-variance K×N×D, β a K-vector): every term a
-    /// K-vector; <paramref name="reconstruction"/> reduces K×N×… to K.
+    /// <paramref name="reconstruction"/>(logits, x) + β · KL(q(z|x) ‖ N(0, I)) for K members (logits and x K×N×…, mean and
+    /// log-variance K×N×D, β a K-vector), the KL summed over latent dimensions and averaged over the batch; both losses
+    /// differ only in their reconstruction term. Every term a K-vector; <paramref name="reconstruction"/> reduces K×N×… to K.
     /// </summary>
     internal static LossTerms OfMembers(Func<Tensor, Tensor, Tensor> reconstruction, Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta)
     {

@@ -17,10 +17,10 @@ public static class MseKl
     /// sum over latent dimensions, mean over the batch. Total = reconstruction + β · KL.
     /// </summary>
     public static LossTerms Loss(Tensor logits, Tensor x, Tensor mean, Tensor logVar, double beta) =>
-        LossTerms.Of(Reconstruction, logits, x, mean, logVar, beta);
+        LossTerms.Of(MemberReconstruction, logits, x, mean, logVar, beta);
 
     /// <summary>Per-pixel mean squared error of sigmoid(logits) against x: mean over pixels and over the batch.</summary>
-    public static Tensor Reconstruction(Tensor logits, Tensor x) => (logits.sigmoid() - x).square().mean();
+    public static Tensor Reconstruction(Tensor logits, Tensor x) => MemberReconstruction(logits.unsqueeze(0), x.unsqueeze(0))[0];
 
     /// <summary>
     /// <see cref="Loss"/> for K members at once (inputs K×N×…, β a K-vector): each term a K-vector, member k's the
