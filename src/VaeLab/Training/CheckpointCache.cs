@@ -64,26 +64,15 @@ public static class CheckpointCache
         IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
     {
         var key = Key(name, config, dataSelection, seed);
-        var dir = Path.Combine(Root, key);
-        var partial = dir + ".partial";
-        if (!retrain && System.IO.Directory.Exists(dir))
-        {
-            var loaded = TryLoad<TResult>(dir, modules, out var problem);
-            if (loaded != null)
-            {
-                Console.WriteLine($"checkpoint cache: loaded {key} from {dir} (pass retrain = true to train again)");
-                ReseedAfter(key);
-                return new CachedRun<TResult>(loaded, true, key, dir);
-            }
-            RunLog.Current.Warn($"checkpoint cache: entry {key} is unusable ({problem}); retraining.");
-        }
+        var entry = new CacheEntry(key, Path.Combine(Root, key));
+        var partial = entry.Directory + ".partial";
+        if (!retrain && TryLoad<TResult>(entry, modules, out var loaded))
+            return new CachedRun<TResult>(loaded, true, key, entry.Directory);
         if (retrain && System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
         var result = train(partial);
-        Store(dir, key, modules, result);
-        Console.WriteLine($"checkpoint cache: saved {key} to {dir}");
+        Save(entry, modules, result);
         if (System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
-        ReseedAfter(key);
-        return new CachedRun<TResult>(result, false, key, dir);
+        return new CachedRun<TResult>(result, false, key, entry.Directory);
     }
 
     /// <summary>
