@@ -20,11 +20,13 @@ public static class AaeMetrics
         return codes.detach().cpu().to_type(ScalarType.Float64).std(0).data<double>().ToArray();
     }
 
-    /// <summary>Unbiased MMD² between codes and as many fresh N(0, std²·I) samples (drawn with torch's global generator).</summary>
-    public static double Mmd2ToGaussian(Tensor codes, double std, double bandwidth)
+    /// <summary>Unbiased MMD² between codes and as many fresh N(0, std²·I) samples, drawn from <paramref name="seed"/>
+    /// when given, else with torch's global generator.</summary>
+    public static double Mmd2ToGaussian(Tensor codes, double std, double bandwidth, int? seed = null)
     {
         using var _ = torch.NewDisposeScope();
-        var prior = torch.randn(codes.shape[0], codes.shape[1], dtype: ScalarType.Float64) * std;
+        using var g = seed is int s ? new torch.Generator(unchecked((ulong)s + 7_919)) : null;
+        var prior = torch.randn(codes.shape[0], codes.shape[1], dtype: ScalarType.Float64, generator: g) * std;
         return PointClouds.MmdSquared(codes, prior, bandwidth);
     }
 

@@ -52,6 +52,14 @@ public sealed class AaeTrainer
     }
 
 
+    /// <summary>A trainer whose networks are initialised right after <c>Lab.Seed(config.Seed)</c>: one more seed of a
+    /// run, its initial weights fixed by its seed alone (the seed also orders its batches).</summary>
+    public static AaeTrainer Seeded(AaeConfig config, int conditionClasses = 0)
+    {
+        Lab.Seed(config.Seed);
+        return new AaeTrainer(config, conditionClasses);
+    }
+
     Tensor? Condition(Tensor? labels, long n)
     {
         if (ConditionClasses == 0) return null;

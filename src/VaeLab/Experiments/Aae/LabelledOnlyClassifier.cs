@@ -27,6 +27,13 @@ public sealed class LabelledOnlyClassifier
         _opt = Optimizers.Adam(Q.parameters(), config.ClassificationLr);
     }
 
+    /// <summary>A classifier initialised right after <c>Lab.Seed(config.Seed)</c> (one more seed of a run).</summary>
+    public static LabelledOnlyClassifier Seeded(SemiSupervisedAaeConfig config)
+    {
+        Lab.Seed(config.Seed);
+        return new LabelledOnlyClassifier(config);
+    }
+
     /// <summary>
     /// The classification steps a <see cref="SemiSupervisedAaeTrainer"/> with this config takes over
     /// <paramref name="unlabelledCount"/> unlabelled images: one per unlabelled minibatch, Epochs × batches per epoch.

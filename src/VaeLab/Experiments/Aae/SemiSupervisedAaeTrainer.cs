@@ -44,6 +44,13 @@ public sealed class SemiSupervisedAaeTrainer
     }
 
 
+    /// <summary>A trainer whose networks are initialised right after <c>Lab.Seed(config.Seed)</c> (one more seed of a run).</summary>
+    public static SemiSupervisedAaeTrainer Seeded(SemiSupervisedAaeConfig config)
+    {
+        Lab.Seed(config.Seed);
+        return new SemiSupervisedAaeTrainer(config);
+    }
+
     /// <summary>Phase 1: −log p(x | P([z, y])) (BCE from logits, sum over pixels, mean over the batch); steps P and Q.</summary>
     public PhaseResult ReconstructionPhase(Tensor x, StepContext? guard = null)
     {

@@ -56,6 +56,14 @@ public static class CollapseSweep
     }
 
     /// <summary>
+    /// The largest β_max among <paramref name="points"/> whose run ends with at least one active unit (NaN when none
+    /// does, or when there are no points); runs that stopped early count as not keeping a code. How far up the sweep's
+    /// grid a setting keeps a code, to compare two architectures on the same grid.
+    /// </summary>
+    public static double LargestBetaKeepingCode(IEnumerable<SweepPoint> points) =>
+        points.Where(p => p.Stopped is null && p.ActiveUnits >= 1).Select(p => p.BetaMax).DefaultIfEmpty(double.NaN).Max();
+
+    /// <summary>
     /// Trains <paramref name="makeModel"/> under <paramref name="schedule"/>(β_max) for each of <paramref name="betaMax"/>
     /// and returns one <see cref="SweepPoint"/> per run, in order. The runs train together, <see cref="CollapseConfig.BatchedMembers"/>
     /// at a time (<see cref="CollapseTrainer.TrainMany"/>); each is cached as if trained alone.

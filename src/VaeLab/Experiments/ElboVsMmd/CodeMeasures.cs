@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Data;
 using VaeLab.Metrics;
 using VaeLab.Reporting;
 using VaeLab.Training;
@@ -39,6 +40,17 @@ public static class CodeMeasures
         ImageMetrics.GradientEnergy(samples), ImageMetrics.MeanGradientMagnitude(samples), Knn.Accuracy(refCodes, refLabels, codes, testLabels, knnK),
         KolmogorovSmirnov.PerDimensionAgainstStandardNormal(codes).PerDimension.ToArray(), Separation(codes, testLabels),
         (int)samples.shape[0], (int)refCodes.shape[0], knnK);
+
+    /// <summary>
+    /// <see cref="Measure"/> of both models of <paramref name="pair"/>: test codes of <paramref name="test"/>, kNN votes
+    /// from the codes of <paramref name="references"/>, samples decoded (sigmoid of the logits) from <paramref name="priorDraws"/>.
+    /// </summary>
+    public static (ModelMeasures Elbo, ModelMeasures Mmd) MeasurePair(ElboVsMmdPair pair, ImageDataset test, ImageDataset references, Tensor priorDraws, int knnK)
+    {
+        var (e, m) = (pair.Elbo, pair.Mmd);
+        return (Measure(Codes(e, test.Images), test.Labels, Codes(e, references.Images), references.Labels, Inference.Map(e, z => e.Decode(z).sigmoid(), priorDraws), knnK),
+                Measure(Codes(m, test.Images), test.Labels, Codes(m, references.Images), references.Labels, Inference.Map(m, z => m.Decode(z).sigmoid(), priorDraws), knnK));
+    }
 
     /// <summary>Records <paramref name="m"/> in <paramref name="metrics"/> as "<paramref name="name"/>: …" rows.
     /// <paramref name="separationNote"/>: a note on the separation row (e.g. its value before training).</summary>

@@ -29,6 +29,9 @@ public sealed record ElboVsMmdRun(string Name, History History) : TrainingRun(Na
         Enumerable.Range(1, PerWindow[name].Length).Select(i => (double)Math.Min(Steps, i * StepWindow)).ToArray();
 }
 
+/// <summary>Notebook 02's two models trained with one seed (<see cref="ElboVsMmdTrainer.TrainPair"/>).</summary>
+public sealed record ElboVsMmdPair(int Seed, ConvVae Elbo, MmdVae Mmd, ElboVsMmdRun ElboRun, ElboVsMmdRun MmdRun);
+
 /// <summary>Training of notebook 02's two models, each through <see cref="TrainLoop"/> and the checkpoint cache.</summary>
 public static class ElboVsMmdTrainer
 {
@@ -43,15 +46,18 @@ public static class ElboVsMmdTrainer
     /// Trains the conv VAE on the single-sample Monte-Carlo ELBO (the document's estimator):
     /// loss = −mean over the batch of [log p(x|z) + log p(z) − log q(z|x)], with Adam. Logs the three terms (batch means).
     /// </summary>
-    public static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    public static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false) =>
+        TrainElbo(model, train, cfg, retrain, "ELBO VAE", initialisation: null);
+
+    static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain, string name, string? initialisation)
     {
         cfg.Validate();
         var data = Select(train, cfg);
-        return Cached("ELBO VAE", Cache.For("elbo"), model, data, cfg, retrain, () =>
+        return Cached(name, Cache.For("elbo"), model, data, cfg, retrain, initialisation, () =>
         {
             var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
-            return TrainLoop.Run("ELBO VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+            return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {
                 var x = batch.X.to(Lab.Device);
                 var o = model.forward(x);
@@ -66,15 +72,18 @@ public static class ElboVsMmdTrainer
     /// Trains the MMD-VAE on the document's loss: mean squared error between x and sigmoid(logits), averaged over
     /// pixels and the batch (Keras's k_mean), plus MmdWeight · MMD(N(0, I) samples, codes) with the document's kernel.
     /// </summary>
-    public static ElboVsMmdRun TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    public static ElboVsMmdRun TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false) =>
+        TrainMmd(model, train, cfg, retrain, "MMD-VAE", initialisation: null);
+
+    static ElboVsMmdRun TrainMmd(MmdVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain, string name, string? initialisation)
     {
         cfg.Validate();
         var data = Select(train, cfg);
-        return Cached("MMD-VAE", Cache.For("mmd"), model, data, cfg, retrain, () =>
+        return Cached(name, Cache.For("mmd"), model, data, cfg, retrain, initialisation, () =>
         {
             var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
-            return TrainLoop.Run("MMD-VAE", cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+            return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {
                 var x = batch.X.to(Lab.Device);
                 var o = model.forward(x);
@@ -85,16 +94,33 @@ public static class ElboVsMmdTrainer
         });
     }
 
+    /// <summary>
+    /// Both models for one seed, as one more repetition of the notebook's comparison: each is initialised right after
+    /// <c>Lab.Seed(cfg.Seed)</c> (the ELBO VAE first), shuffled and sampled with <c>cfg.Seed</c>, and cached under its
+    /// own entry; progress names the seed.
+    /// </summary>
+    public static ElboVsMmdPair TrainPair(ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    {
+        cfg.Validate();
+        Lab.Seed(cfg.Seed);
+        var elbo = new ConvVae(cfg.LatentDim);
+        var mmd = new MmdVae(cfg.LatentDim);
+        string init = $"initialised right after Lab.Seed({cfg.Seed})";
+        return new ElboVsMmdPair(cfg.Seed, elbo, mmd,
+            TrainElbo(elbo, train, cfg, retrain, $"ELBO VAE, seed {cfg.Seed}", init), TrainMmd(mmd, train, cfg, retrain, $"MMD-VAE, seed {cfg.Seed}", init));
+    }
+
     // cfg.Validate() has checked TrainExamples ≥ BatchSize.
     static ImageDataset Select(ImageDataset train, ElboVsMmdConfig cfg) => train.FirstOrAll(cfg.TrainExamples);
 
-    static ElboVsMmdRun Cached(string runName, string cacheName, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain, Func<History> train)
+    static ElboVsMmdRun Cached(string runName, string cacheName, nn.Module model, ImageDataset data, ElboVsMmdConfig cfg, bool retrain,
+        string? initialisation, Func<History> train)
     {
         model.to(Lab.Device);
         // Key on the training settings only (evaluation sizes do not change the weights) and on the setup seed the
         // model was initialised under.
         var trainingPart = cfg with { TestExamples = 0, KnnReferences = 0, KnnK = 0, IwaeExamples = 0, IwaeSamples = 0, GeneratedSamples = 0 };
-        var selection = $"{data.Name}: first {data.Count} training images; initialised under Lab seed {Lab.Info?.Seed}";
+        var selection = $"{data.Name}: first {data.Count} training images; {initialisation ?? $"initialised under Lab seed {Lab.Info?.Seed}"}";
         var run = CheckpointCache.LoadOrTrain(cacheName, trainingPart, selection, cfg.Seed, new[] { model }, () =>
         {
             Lab.Seed(cfg.Seed);

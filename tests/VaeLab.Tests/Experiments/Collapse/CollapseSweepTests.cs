@@ -19,6 +19,18 @@ public class CollapseSweepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CollapseSweep.LogSpaced(1e-4, 1, 1));
     }
 
+    [Fact]
+    public void LargestBetaKeepingCodeIsTheTopOfTheRunsWithAnActiveUnit()
+    {
+        SweepPoint P(double beta, int au, string? stopped = null) =>
+            new("s", CollapseObjective.DocumentMse, beta, 1, au, 0, 0, 0, false, Stopped: stopped);
+        Assert.Equal(0.01, CollapseSweep.LargestBetaKeepingCode(new[] { P(1e-4, 10), P(0.01, 2), P(0.05, 0), P(1, 0) }));
+        // A code above a collapsed β still counts (the largest, not the first gap); a stopped run keeps none.
+        Assert.Equal(0.5, CollapseSweep.LargestBetaKeepingCode(new[] { P(0.1, 0), P(0.5, 1), P(1, 3, stopped: "NaN") }));
+        Assert.True(double.IsNaN(CollapseSweep.LargestBetaKeepingCode(new[] { P(0.1, 0), P(1, 0) })));
+        Assert.True(double.IsNaN(CollapseSweep.LargestBetaKeepingCode(Array.Empty<SweepPoint>())));
+    }
+
     static DatasetSplits Tiny(int n)
     {
         var g = new torch.Generator(11);

@@ -2,6 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Experiments.ElboVsMmd;
 using VaeLab.Metrics;
+using VaeLab.Training;
 
 namespace VaeLab.Tests.Experiments.ElboVsMmd;
 
@@ -21,6 +22,27 @@ public class CodeMeasuresTests
             Assert.True(CodeMeasures.Codes(mmd, x).allclose(mmd.Encode(x), atol: 1e-6));
         }
         Assert.Equal(new long[] { 7, 2 }, CodeMeasures.Codes(mmd, x).shape);
+    }
+
+    [Fact]
+    public void MeasurePairMeasuresEachModelOnItsCodesAndSamples()
+    {
+        Lab.Setup(seed: 5);
+        var labels = torch.arange(40, dtype: ScalarType.Int64) % 4;
+        var names = new[] { "a", "b", "c", "d" };
+        var test = new VaeLab.Data.ImageDataset("t", torch.rand(40, 1, 28, 28), labels, names);
+        var refs = new VaeLab.Data.ImageDataset("r", torch.rand(40, 1, 28, 28), labels, names);
+        var pair = new ElboVsMmdPair(3, new ConvVae(2), new MmdVae(2), null!, null!);
+        var draws = torch.randn(16, 2);
+        var (elbo, mmd) = CodeMeasures.MeasurePair(pair, test, refs, draws, knnK: 3);
+        var expectElbo = CodeMeasures.Measure(CodeMeasures.Codes(pair.Elbo, test.Images), labels, CodeMeasures.Codes(pair.Elbo, refs.Images), labels,
+            Inference.Map(pair.Elbo, z => pair.Elbo.Decode(z).sigmoid(), draws), 3);
+        var expectMmd = CodeMeasures.Measure(CodeMeasures.Codes(pair.Mmd, test.Images), labels, CodeMeasures.Codes(pair.Mmd, refs.Images), labels,
+            Inference.Map(pair.Mmd, z => pair.Mmd.Decode(z).sigmoid(), draws), 3);
+        Assert.Equal((expectElbo.GradientEnergy, expectElbo.KnnAccuracy, expectElbo.Separation, expectElbo.PriorKs), (elbo.GradientEnergy, elbo.KnnAccuracy, elbo.Separation, elbo.PriorKs));
+        Assert.Equal((expectMmd.GradientEnergy, expectMmd.KnnAccuracy, expectMmd.MeanNorm, expectMmd.Samples), (mmd.GradientEnergy, mmd.KnnAccuracy, mmd.MeanNorm, mmd.Samples));
+        Assert.Equal(16, elbo.Samples);
+        Assert.NotEqual(elbo.GradientEnergy, mmd.GradientEnergy);  // each model's own decoder
     }
 
     [Fact]

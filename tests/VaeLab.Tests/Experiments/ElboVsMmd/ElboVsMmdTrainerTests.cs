@@ -82,6 +82,33 @@ public class ElboVsMmdTrainerTests
     }
 
     [Fact]
+    public void APairPerSeedIsInitialisedFromItsSeedAndCachedUnderItsOwnEntries()
+    {
+        var data = Fake(300, 64);
+        WithTempCache(() =>
+        {
+            var a = ElboVsMmdTrainer.TrainPair(data, Tiny with { Seed = 1 });
+            var b = ElboVsMmdTrainer.TrainPair(data, Tiny with { Seed = 2 });
+            Assert.Equal((1, 2), (a.Seed, b.Seed));
+            Assert.False(a.ElboRun.FromCache || a.MmdRun.FromCache || b.ElboRun.FromCache || b.MmdRun.FromCache);
+            Assert.Equal(("ELBO VAE, seed 1", "MMD-VAE, seed 2"), (a.ElboRun.Name, b.MmdRun.Name));
+            Assert.NotEqual(a.ElboRun["-elbo"], b.ElboRun["-elbo"]);
+
+            // The initial weights are the models made right after Lab.Seed(seed), the ELBO VAE first.
+            Lab.Seed(2);
+            var elbo = new ConvVae(Tiny.LatentDim);
+            var mmd = new MmdVae(Tiny.LatentDim);
+            var again = ElboVsMmdTrainer.TrainPair(data, Tiny with { Seed = 2 });
+            Assert.True(again.ElboRun.FromCache && again.MmdRun.FromCache);
+            Assert.Equal(b.ElboRun["-elbo"], again.ElboRun["-elbo"]);
+            var alone = WithTempCache(() => (ElboVsMmdTrainer.TrainElbo(elbo, data, Tiny with { Seed = 2 }), ElboVsMmdTrainer.TrainMmd(mmd, data, Tiny with { Seed = 2 })));
+            Assert.Equal(b.ElboRun["-elbo"], alone.Item1["-elbo"]);
+            Assert.Equal(b.MmdRun["loss"], alone.Item2["loss"]);
+            return 0;
+        });
+    }
+
+    [Fact]
     public void TooFewTrainingImagesForABatchIsAClearError()
     {
         var e = Assert.Throws<ArgumentException>(() => ElboVsMmdTrainer.TrainMmd(new MmdVae(), Fake(300, 62), Tiny with { TrainExamples = 50 }));
