@@ -15,6 +15,16 @@ public static class Knn
     public static Tensor Predict(Tensor references, Tensor labels, Tensor queries, int k = 5)
         => PredictCore(references, labels, queries, k, leaveOneOut: false);
 
+    /// <summary>
+    /// For each query, the share of its k nearest references that carry its predicted (majority) label: 1 when all
+    /// agree, as low as 1/k when all differ. How confidently k-NN classifies each query.
+    /// </summary>
+    public static double[] MajorityShare(Tensor references, Tensor labels, Tensor queries, int k = 5)
+    {
+        var (_, votes) = Classify(references, labels, queries, k, leaveOneOut: false);
+        return votes.Select(v => v / (double)k).ToArray();
+    }
+
     /// <summary>Accuracy of predicting test labels from the training references: fraction in [0,1].</summary>
     public static double Accuracy(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, int k = 5)
     {
@@ -32,7 +42,11 @@ public static class Knn
         return pred.eq(y.cpu().to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
     }
 
-    static Tensor PredictCore(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut)
+    static Tensor PredictCore(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut) =>
+        torch.tensor(Classify(references, labels, queries, k, leaveOneOut).Predicted);
+
+    // Each query's vote and how many of its k neighbours cast it.
+    static (long[] Predicted, int[] Votes) Classify(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut)
     {
         if (references.dim() != 2 || queries.dim() != 2 || references.shape[1] != queries.shape[1])
             throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and [{string.Join(",", queries.shape)}].");
@@ -46,6 +60,7 @@ public static class Knn
         var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         long m = qs.shape[0];
         var predicted = new long[m];
+        var votes = new int[m];
         for (long i0 = 0; i0 < m; i0 += BlockRows)
         {
             using var block = torch.NewDisposeScope();
@@ -58,19 +73,19 @@ public static class Knn
             }
             var nearest = d.topk(k, dim: 1, largest: false, sorted: true).indexes.data<long>().ToArray();
             for (long r = 0; r < i1 - i0; r++)
-                predicted[i0 + r] = Vote(nearest.AsSpan((int)(r * k), k), lab);
+                (predicted[i0 + r], votes[i0 + r]) = Vote(nearest.AsSpan((int)(r * k), k), lab);
         }
         NativeMemoryTuning.TrimHeap();
-        return torch.tensor(predicted).MoveToOuterDisposeScope();
+        return (predicted, votes);
     }
 
     /// <summary>Majority label of neighbours sorted nearest first; ties go to the tied label seen first (nearest).</summary>
-    static long Vote(ReadOnlySpan<long> neighbours, long[] labels)
+    static (long Label, int Votes) Vote(ReadOnlySpan<long> neighbours, long[] labels)
     {
         var counts = new Dictionary<long, int>();
         foreach (var j in neighbours) counts[labels[j]] = counts.GetValueOrDefault(labels[j]) + 1;
         int best = counts.Values.Max();
-        foreach (var j in neighbours) if (counts[labels[j]] == best) return labels[j];
+        foreach (var j in neighbours) if (counts[labels[j]] == best) return (labels[j], best);
         throw new InvalidOperationException("unreachable: no neighbours");
     }
 

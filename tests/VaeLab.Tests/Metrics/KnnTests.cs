@@ -51,6 +51,17 @@ public class KnnTests
     }
 
     [Fact]
+    public void MajorityShareIsTheShareOfNeighboursThatCastTheVote()
+    {
+        // References at 0, 1, 2, 10, 11 labelled a, a, b, b, b. Query 0.4 with k = 3: 0, 1 (a) and 2 (b): 2 of 3.
+        // Query 10.5 with k = 3: 10, 11 (b) and 2 (b): 3 of 3. Query 6 with k = 5: three b, two a: 3 of 5.
+        var refs = torch.tensor(new float[,] { { 0 }, { 1 }, { 2 }, { 10 }, { 11 } });
+        var labels = torch.tensor(new long[] { 0, 0, 1, 1, 1 });
+        Assert.Equal(new[] { 2 / 3.0, 1.0 }, Knn.MajorityShare(refs, labels, torch.tensor(new float[,] { { 0.4f }, { 10.5f } }), k: 3));
+        Assert.Equal(new[] { 3 / 5.0 }, Knn.MajorityShare(refs, labels, torch.tensor(new float[,] { { 6 } }), k: 5));
+    }
+
+    [Fact]
     public void RejectsAKLargerThanTheReferences()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Knn.Predict(torch.zeros(3, 2), torch.zeros(3, dtype: ScalarType.Int64), torch.zeros(1, 2), k: 5));

@@ -6,26 +6,46 @@ namespace VaeLab.Experiments.Collapse;
 /// <summary>Hyperparameters of the posterior-collapse experiments (notebooks 03 and 04).</summary>
 public sealed record CollapseConfig
 {
-    public int Epochs { get; init; } = 20;                  // passes over the training subset (the document gives none; 20 ≈ 19k steps)
-    public int TrainExamples { get; init; } = 60_000;         // first n training images (MNIST has 60k)
-    public int BatchSize { get; init; } = 64;               // the document's batch size
-    public double LearningRate { get; init; } = 1e-3;       // Adam
-    public int LatentDim { get; init; } = 10;               // D; the document maps to "a very low dimensional space"
-    public int ConvChannels { get; init; } = 16;            // conv VAE: 16 then 32 channels (65.6k parameters, cheap on 2 cores)
-    public int[] MlpHidden { get; init; } = { 64 };         // MLP VAE encoder widths (decoder mirrors): 103k parameters, same order as the conv VAE
-    public int TestBatch { get; init; } = 1000;             // fixed test images for KL, active units, MI and bands
-    public int MiDraws { get; init; } = 8;                  // z draws per test image in the MI estimate (SE ≈ 0.1 nats with one)
-    public int Evaluations { get; init; } = 40;             // evaluation points over a run (plus step 0 and the end)
-    public int Checkpoints { get; init; } = 6;              // image checkpoints over a run (including step 0 and the end)
-    public int ShownImages { get; init; } = 8;              // fixed training images reconstructed, and prior samples, per checkpoint
-    public double WarmupFraction { get; init; } = 0.2;      // delayed linear: β = 0 for this fraction of the run
-    public double RampFraction { get; init; } = 0.4;        // ... then rises linearly to 1 over this fraction
-    public int Cycles { get; init; } = 4;                   // cyclical: M (Fu et al. 2019)
-    public double CycleRatio { get; init; } = 0.5;          // cyclical: R, the increasing fraction of each cycle
-    public int Seed { get; init; } = 0;                     // model init and batch order; every run starts the same
-    public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse; // the document's loss (MseKl), or BernoulliElbo: β = 1 is the ELBO
-    public bool OutputBiasAtMeanPixel { get; init; } = true;  // decoder output bias starts at logit(mean training pixel); false: PyTorch's default, which diverges at β = 0 (notebook 03)
-    [JsonIgnore] public int BatchedMembers { get; init; } = 8;  // runs trained together as one batched model (1: one at a time); not part of a run's identity, so not of its cache key
+    /// <summary>Passes over the training subset (the document gives none; 20 ≈ 19k steps).</summary>
+    public int Epochs { get; init; } = 20;
+    /// <summary>First n training images (MNIST has 60k).</summary>
+    public int TrainExamples { get; init; } = 60_000;
+    /// <summary>The document's batch size.</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Adam.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>D; the document maps to "a very low dimensional space".</summary>
+    public int LatentDim { get; init; } = 10;
+    /// <summary>Conv VAE: 16 then 32 channels (65.6k parameters, cheap on 2 cores).</summary>
+    public int ConvChannels { get; init; } = 16;
+    /// <summary>MLP VAE encoder widths (decoder mirrors): 103k parameters, same order as the conv VAE.</summary>
+    public int[] MlpHidden { get; init; } = { 64 };
+    /// <summary>Fixed test images for KL, active units, MI and bands.</summary>
+    public int TestBatch { get; init; } = 1000;
+    /// <summary>Z draws per test image in the MI estimate (SE ≈ 0.1 nats with one).</summary>
+    public int MiDraws { get; init; } = 8;
+    /// <summary>Evaluation points over a run (plus step 0 and the end).</summary>
+    public int Evaluations { get; init; } = 40;
+    /// <summary>Image checkpoints over a run (including step 0 and the end).</summary>
+    public int Checkpoints { get; init; } = 6;
+    /// <summary>Fixed training images reconstructed, and prior samples, per checkpoint.</summary>
+    public int ShownImages { get; init; } = 8;
+    /// <summary>Delayed linear: β = 0 for this fraction of the run.</summary>
+    public double WarmupFraction { get; init; } = 0.2;
+    /// <summary>... then rises linearly to 1 over this fraction.</summary>
+    public double RampFraction { get; init; } = 0.4;
+    /// <summary>Cyclical: M (Fu et al. 2019).</summary>
+    public int Cycles { get; init; } = 4;
+    /// <summary>Cyclical: R, the increasing fraction of each cycle.</summary>
+    public double CycleRatio { get; init; } = 0.5;
+    /// <summary>Model init and batch order; every run starts the same.</summary>
+    public int Seed { get; init; } = 0;
+    /// <summary>The document's loss (MseKl), or BernoulliElbo: β = 1 is the ELBO.</summary>
+    public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse;
+    /// <summary>Decoder output bias starts at logit(mean training pixel); false: PyTorch's default, which diverges at β = 0 (notebook 03).</summary>
+    public bool OutputBiasAtMeanPixel { get; init; } = true;
+    /// <summary>Runs trained together as one batched model (1: one at a time); not part of a run's identity, so not of its cache key.</summary>
+    [JsonIgnore] public int BatchedMembers { get; init; } = 8;
 
     /// <summary>"smoke" (CI, seconds), "default" (minutes on 2 cores), "paper" (the document's MNIST, batch 64).</summary>
     public static CollapseConfig For(string profile) => profile switch

@@ -45,11 +45,29 @@ public static class CodeMeasures
     /// <see cref="Measure"/> of both models of <paramref name="pair"/>: test codes of <paramref name="test"/>, kNN votes
     /// from the codes of <paramref name="references"/>, samples decoded (sigmoid of the logits) from <paramref name="priorDraws"/>.
     /// </summary>
-    public static (ModelMeasures Elbo, ModelMeasures Mmd) MeasurePair(ElboVsMmdPair pair, ImageDataset test, ImageDataset references, Tensor priorDraws, int knnK)
+    public static (ModelMeasures Elbo, ModelMeasures Mmd) MeasurePair(ElboVsMmdPair pair, ImageDataset test, ImageDataset references, Tensor priorDraws, int knnK,
+        Tensor? gridCodes = null)
     {
         var (e, m) = (pair.Elbo, pair.Mmd);
-        return (Measure(Codes(e, test.Images), test.Labels, Codes(e, references.Images), references.Labels, Inference.Map(e, z => e.Decode(z).sigmoid(), priorDraws), knnK),
-                Measure(Codes(m, test.Images), test.Labels, Codes(m, references.Images), references.Labels, Inference.Map(m, z => m.Decode(z).sigmoid(), priorDraws), knnK));
+        var elbo = Measure(Codes(e, test.Images), test.Labels, Codes(e, references.Images), references.Labels, Inference.Map(e, z => e.Decode(z).sigmoid(), priorDraws), knnK);
+        var mmd = Measure(Codes(m, test.Images), test.Labels, Codes(m, references.Images), references.Labels, Inference.Map(m, z => m.Decode(z).sigmoid(), priorDraws), knnK);
+        if (gridCodes is null) return (elbo, mmd);
+        return (elbo with { GridConfident = ConfidentShare(Inference.Map(e, z => e.Decode(z).sigmoid(), gridCodes), references, knnK) },
+                mmd with { GridConfident = ConfidentShare(Inference.Map(m, z => m.Decode(z).sigmoid(), gridCodes), references, knnK) });
+    }
+
+    /// <summary>
+    /// The share of <paramref name="images"/> (N×1×28×28 or N×784, e.g. the decodings of a latent grid) that k-NN on
+    /// the real <paramref name="references"/> classifies confidently: at least <paramref name="agree"/> (default k − 1,
+    /// i.e. 4 of 5) of the <paramref name="k"/> nearest real images (pixel distance) share one class. An image that looks
+    /// like one kind of object counts; a blend of two kinds, or something like no real image, splits its neighbours.
+    /// </summary>
+    public static double ConfidentShare(Tensor images, ImageDataset references, int k = 5, int? agree = null)
+    {
+        int a = agree ?? Math.Max(1, k - 1);
+        if (a < 1 || a > k) throw new ArgumentOutOfRangeException(nameof(agree), a, $"agree must be in [1, k = {k}].");
+        var shares = Knn.MajorityShare(references.Flat, references.Labels, images.reshape(images.shape[0], -1), k);
+        return shares.Count(s => s * k >= a - 1e-9) / (double)shares.Length;
     }
 
     /// <summary>Records <paramref name="m"/> in <paramref name="metrics"/> as "<paramref name="name"/>: …" rows.
@@ -64,6 +82,8 @@ public static class CodeMeasures
         metrics.Record($"{name}: kNN accuracy (k = {m.KnnK}) on test codes", m.KnnAccuracy, null, $"{m.KnnReferences} training codes vote");
         metrics.Record($"{name}: KS D against N(0, 1), max over dimensions", m.PriorKs, null, "per dimension: " + string.Join(", ", m.KsPerDimension.Select(d => d.ToString("F4"))));
         metrics.Record($"{name}: class separation tr(S_b)/tr(S_w)", m.Separation, null, separationNote);
+        if (!double.IsNaN(m.GridConfident))
+            metrics.Record($"{name}: latent-grid decodings classified confidently", m.GridConfident, null, $"share with ≥ {Math.Max(1, m.KnnK - 1)} of the {m.KnnK} nearest real images of one class");
     }
 }
 
@@ -73,4 +93,6 @@ public sealed record ModelMeasures(double MeanNorm, double CovarianceDistance, d
 {
     /// <summary>The largest per-dimension KS distance (<see cref="CodeMeasures.PriorKs"/>).</summary>
     public double PriorKs => KsPerDimension.Max();
+    /// <summary>Share of a latent grid's decodings classified confidently (<see cref="CodeMeasures.ConfidentShare"/>); NaN when not measured.</summary>
+    public double GridConfident { get; init; } = double.NaN;
 }

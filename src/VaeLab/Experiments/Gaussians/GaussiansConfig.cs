@@ -3,29 +3,47 @@ namespace VaeLab.Experiments.Gaussians;
 /// <summary>Notebook 01's settings: two 2-D Gaussians, an autoencoder with a 1-d bottleneck against a VAE.</summary>
 public sealed record GaussiansConfig
 {
-    public int TrainExamples { get; init; } = 10_000;        // training points from the mixture, half per cluster
-    public int TestExamples { get; init; } = 2_000;       // independent points for the sample-quality measures
-    public int DataSeed { get; init; } = 1;                // seed of the training points (held-out uses DataSeed + 1)
-    public int HiddenDim { get; init; } = 10;             // hidden units, both networks (the document's VAE has 10)
+    /// <summary>Training points from the mixture, half per cluster.</summary>
+    public int TrainExamples { get; init; } = 10_000;
+    /// <summary>Independent points for the sample-quality measures.</summary>
+    public int TestExamples { get; init; } = 2_000;
+    /// <summary>Seed of the training points (held-out uses DataSeed + 1).</summary>
+    public int DataSeed { get; init; } = 1;
+    /// <summary>Hidden units, both networks (the document's VAE has 10).</summary>
+    public int HiddenDim { get; init; } = 10;
 
-    public int AeEpochs { get; init; } = 2_000;            // autoencoder passes over the training points
-    public int AeBatchSize { get; init; } = 5_000;         // the document's batch size
-    public double AeLearningRate { get; init; } = 1e-3;    // Adam, as in the document
+    /// <summary>Autoencoder passes over the training points.</summary>
+    public int AeEpochs { get; init; } = 2_000;
+    /// <summary>The document's batch size.</summary>
+    public int AeBatchSize { get; init; } = 5_000;
+    /// <summary>Adam, as in the document.</summary>
+    public double AeLearningRate { get; init; } = 1e-3;
 
-    public int VaeEpochs { get; init; } = 2_000;           // VAE passes over the training points
-    public int VaeBatchSize { get; init; } = 5_000;        // the document gives none for the VAE; the AE's
-    public double VaeLearningRate { get; init; } = 1e-3;   // Adam
-    public int SamplesZ { get; init; } = 3;                // n_sample_z: latent samples per input in the ELBO
+    /// <summary>VAE passes over the training points.</summary>
+    public int VaeEpochs { get; init; } = 2_000;
+    /// <summary>The document gives none for the VAE; the AE's.</summary>
+    public int VaeBatchSize { get; init; } = 5_000;
+    /// <summary>Adam.</summary>
+    public double VaeLearningRate { get; init; } = 1e-3;
+    /// <summary>N_sample_z: latent samples per input in the ELBO.</summary>
+    public int SamplesZ { get; init; } = 3;
 
-    public int GeneratedPoints { get; init; } = 2_000;     // model samples / decodings compared with held-out data
-    public double KernelBandwidth { get; init; } = 1.0;    // MMD kernel σ: the clusters' standard deviation
-    public int Neighbours { get; init; } = 20;             // neighbourhood size of the local-spread measure
+    /// <summary>Model samples / decodings compared with held-out data.</summary>
+    public int GeneratedPoints { get; init; } = 2_000;
+    /// <summary>MMD kernel σ: the clusters' standard deviation.</summary>
+    public double KernelBandwidth { get; init; } = 1.0;
+    /// <summary>Neighbourhood size of the local-spread measure.</summary>
+    public int Neighbours { get; init; } = 20;
 
-    public int[] EstimatorSampleCounts { get; init; } = { 1, 4, 16, 64 }; // latent samples per gradient estimate
-    public int EstimatorDraws { get; init; } = 400;        // independent estimates per (estimator, sample count)
-    public int EstimatorInputs { get; init; } = 100;       // held-out inputs averaged in one estimate
+    /// <summary>Latent samples per gradient estimate.</summary>
+    public int[] EstimatorSampleCounts { get; init; } = { 1, 4, 16, 64 };
+    /// <summary>Independent estimates per (estimator, sample count).</summary>
+    public int EstimatorDraws { get; init; } = 400;
+    /// <summary>Held-out inputs averaged in one estimate.</summary>
+    public int EstimatorInputs { get; init; } = 100;
 
-    public int Seed { get; init; } = 0;                    // initial weights and batch order of both models
+    /// <summary>Initial weights and batch order of both models.</summary>
+    public int Seed { get; init; } = 0;
 
     /// <summary>"smoke" (CI, under a minute for the whole notebook), "default" (a few minutes), "paper" (the document's).</summary>
     public static GaussiansConfig For(string profile) => profile switch

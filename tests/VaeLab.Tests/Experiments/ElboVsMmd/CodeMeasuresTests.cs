@@ -42,7 +42,29 @@ public class CodeMeasuresTests
         Assert.Equal((expectElbo.GradientEnergy, expectElbo.KnnAccuracy, expectElbo.Separation, expectElbo.PriorKs), (elbo.GradientEnergy, elbo.KnnAccuracy, elbo.Separation, elbo.PriorKs));
         Assert.Equal((expectMmd.GradientEnergy, expectMmd.KnnAccuracy, expectMmd.MeanNorm, expectMmd.Samples), (mmd.GradientEnergy, mmd.KnnAccuracy, mmd.MeanNorm, mmd.Samples));
         Assert.Equal(16, elbo.Samples);
+        Assert.True(double.IsNaN(elbo.GridConfident));
+        var grid = torch.randn(9, 2);
+        var (elboGrid, mmdGrid) = CodeMeasures.MeasurePair(pair, test, refs, draws, knnK: 3, gridCodes: grid);
+        Assert.Equal(CodeMeasures.ConfidentShare(Inference.Map(pair.Mmd, z => pair.Mmd.Decode(z).sigmoid(), grid), refs, k: 3), mmdGrid.GridConfident);
+        Assert.Equal(CodeMeasures.ConfidentShare(Inference.Map(pair.Elbo, z => pair.Elbo.Decode(z).sigmoid(), grid), refs, k: 3), elboGrid.GridConfident);
+        Assert.Equal(elbo.KnnAccuracy, elboGrid.KnnAccuracy);
         Assert.NotEqual(elbo.GradientEnergy, mmd.GradientEnergy);  // each model's own decoder
+    }
+
+    [Fact]
+    public void ConfidentShareCountsImagesWhoseNeighboursAgree()
+    {
+        // Uniform images: three dark references (0, 0.05, 0.1; class 0) and three bright ones (0.9, 0.95, 1; class 1).
+        // A dark or a bright query has its class's three as its 3 nearest; a mid-grey blend (0.5) sees 0.1 and 0.9
+        // first, then one more of either: 2 of 3. With agree = 3, two confident images of three.
+        torch.Tensor Grey(params float[] v) => torch.stack(v.Select(x => torch.full(new long[] { 1, 28, 28 }, x)).ToArray());
+        var refs = new VaeLab.Data.ImageDataset("r", Grey(0, 0.05f, 0.1f, 0.9f, 0.95f, 1), torch.tensor(new long[] { 0, 0, 0, 1, 1, 1 }), new[] { "dark", "bright" });
+        var queries = Grey(0.02f, 0.97f, 0.5f);
+        var shares = Knn.MajorityShare(refs.Flat, refs.Labels, queries.reshape(3, -1), k: 3);
+        Assert.Equal(new[] { 1.0, 1.0, 2 / 3.0 }, shares);
+        Assert.Equal(2 / 3.0, CodeMeasures.ConfidentShare(queries, refs, k: 3, agree: 3), 12);
+        Assert.Equal(1.0, CodeMeasures.ConfidentShare(queries, refs, k: 3));           // default: k − 1 = 2 of 3
+        Assert.Throws<ArgumentOutOfRangeException>(() => CodeMeasures.ConfidentShare(queries, refs, k: 3, agree: 4));
     }
 
     [Fact]
