@@ -16,6 +16,7 @@ public static class Cli
         double? cellTimeoutSeconds, TextWriter console, TextWriter error, Action<NotebookRunner>? onRunner = null, bool strict = false)
     {
         var started = DateTimeOffset.Now;
+        var commit = Summary.GitCommit();  // what the run starts from: a commit made while it runs is not what it ran
         var clock = Stopwatch.StartNew();
         NotebookRunner runner;
         var prepared = new List<PreparedNotebook>();
@@ -54,9 +55,9 @@ public static class Cli
             if (result.Status == NotebookStatus.NotRun) continue;
             AtomicFile.WriteAllText(files[i].Notebook, NotebookWriter.ToJson(result));
             AtomicFile.WriteAllText(files[i].Html, HtmlReport.NotebookPage(result, files[i]));
-            WriteIndex(results, files, runner, clock.Elapsed, started, outFull);
+            WriteIndex(results, files, runner, clock.Elapsed, started, commit, outFull);
         }
-        int exit = WriteIndex(results, files, runner, clock.Elapsed, started, outFull);
+        int exit = WriteIndex(results, files, runner, clock.Elapsed, started, commit, outFull);
         PrintSummary(results, runner.Options, exit, Path.Combine(outFull, "index.html"), console, runner.StopRequested);
         return exit;
     }
@@ -118,11 +119,12 @@ public static class Cli
         }
     }
 
-    static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string outDir)
+    static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string? commit,
+        string outDir)
     {
         int exit = Summary.ExitCode(results, runner.Options, runner.StopRequested);
         var planned = files.Take(results.Count).ToList();
-        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), Summary.ToJson(Summary.Build(results, planned, runner.Options, started, elapsed, exit)));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), Summary.ToJson(Summary.Build(results, planned, runner.Options, started, elapsed, exit, commit)));
         AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), HtmlReport.Index(results, planned, runner.Options, elapsed, exit));
         return exit;
     }

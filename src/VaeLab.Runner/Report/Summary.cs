@@ -58,7 +58,8 @@ public static class Summary
         return Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? head + "+changes" : head;
     }
 
-    public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode)
+    public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode,
+        string? commit = null)
     {
         var notebooks = new JsonArray();
         for (int i = 0; i < results.Count; i++)
@@ -101,7 +102,7 @@ public static class Summary
         return new JsonObject
         {
             ["runner"] = "vaelab " + typeof(Summary).Assembly.GetName().Version,
-            ["commit"] = GitCommit(),
+            ["commit"] = commit ?? GitCommit(),
             ["profile"] = options.Profile,
             ["claims_judged"] = options.JudgeClaims,
             ["strict"] = options.Strict,

@@ -69,6 +69,30 @@ public static class ElboVsMmdTrainer
     }
 
     /// <summary>
+    /// Trains a conv VAE on the document's literal loss (<see cref="ElboVsMmdLoss.DocumentLiteral"/>: reconstruction
+    /// summed over the batch, latent terms averaged), with Adam; logs the loss and the three terms (batch means).
+    /// </summary>
+    public static ElboVsMmdRun TrainLiteral(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    {
+        cfg.Validate();
+        var data = Select(train, cfg);
+        const string name = "literal-loss VAE";
+        return Cached(name, Cache.For("literal"), model, data, cfg, retrain, initialisation: null, () =>
+        {
+            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+            var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
+            return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
+            {
+                var x = batch.X.to(Lab.Device);
+                var o = model.forward(x);
+                var t = ElboVsMmdLoss.DocumentLiteral(o.Logits, x, o.Z, o.Mean, o.LogVar);
+                if (!TrainStep.Update(ctx, "loss", t.Loss, opt)) return null;
+                return new Dictionary<string, Tensor> { ["loss"] = t.Loss, ["log p(x|z)"] = t.LogPx, ["log p(z)"] = t.LogPz, ["log q(z|x)"] = t.LogQz };
+            }, recordSteps: true);
+        });
+    }
+
+    /// <summary>
     /// Trains the MMD-VAE on the document's loss: mean squared error between x and sigmoid(logits), averaged over
     /// pixels and the batch (Keras's k_mean), plus MmdWeight · MMD(N(0, I) samples, codes) with the document's kernel.
     /// </summary>

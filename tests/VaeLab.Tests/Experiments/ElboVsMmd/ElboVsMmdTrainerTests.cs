@@ -82,6 +82,25 @@ public class ElboVsMmdTrainerTests
     }
 
     [Fact]
+    public void LiteralLossTrainingLogsItsTermsLearnsAndIsCachedApartFromTheElbo()
+    {
+        var data = Fake(300, 65);
+        WithTempCache(() =>
+        {
+            var run = ElboVsMmdTrainer.TrainLiteral(new ConvVae(), data, Tiny);
+            Assert.Equal("literal-loss VAE", run.Name);
+            Assert.Equal(new[] { "log p(x|z)", "log p(z)", "log q(z|x)", "loss" }, run.History.Names.OrderBy(k => k, StringComparer.Ordinal));
+            // Per epoch: loss = −(B · log p(x|z) + log p(z) − log q(z|x)) with B = 100 and the terms as batch means.
+            for (int e = 0; e < 2; e++)
+                Assert.Equal(1.0, run["loss"][e] / -(100 * run["log p(x|z)"][e] + run["log p(z)"][e] - run["log q(z|x)"][e]), 4);
+            Assert.True(run["log p(x|z)"][1] > run["log p(x|z)"][0], "the reconstruction did not improve");
+            Assert.False(ElboVsMmdTrainer.TrainElbo(new ConvVae(), data, Tiny).FromCache);  // its own cache entry
+            Assert.True(ElboVsMmdTrainer.TrainLiteral(new ConvVae(), data, Tiny).FromCache);
+            return 0;
+        });
+    }
+
+    [Fact]
     public void APairPerSeedIsInitialisedFromItsSeedAndCachedUnderItsOwnEntries()
     {
         var data = Fake(300, 64);
