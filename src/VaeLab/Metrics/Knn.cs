@@ -25,6 +25,65 @@ public static class Knn
         return votes.Select(v => v / (double)k).ToArray();
     }
 
+    /// <summary>
+    /// The share of <paramref name="queries"/> that k-NN classifies confidently: at least <paramref name="agree"/>
+    /// (default k − 1, i.e. 4 of 5) of their k nearest references share one label. For images, e.g. decodings or
+    /// samples, against real labelled images: one that looks like one kind of object counts; a blend of two kinds, or
+    /// something like no real image, splits its neighbours.
+    /// </summary>
+    public static double ConfidentShare(Tensor references, Tensor labels, Tensor queries, int k = 5, int? agree = null)
+    {
+        int a = agree ?? Math.Max(1, k - 1);
+        if (a < 1 || a > k) throw new ArgumentOutOfRangeException(nameof(agree), a, $"agree must be in [1, k = {k}].");
+        var shares = MajorityShare(references, labels, queries, k);
+        return shares.Count(s => s * k >= a - 1e-9) / (double)shares.Length;
+    }
+
+    /// <summary>
+    /// The Inception Score (Salimans et al. 2016) with a k-NN classifier in place of the Inception network:
+    /// exp(mean over queries of KL(p(y|x) ‖ p(y))), where p(y|x) is the share of a query's k nearest references with
+    /// label y and p(y) its mean over the queries. From 1 (every query looks alike, or none is recognised as one class)
+    /// to the number of classes (each query confidently one class, the classes evenly covered): how recognisable and
+    /// how varied generated images are, judged by real labelled images.
+    /// </summary>
+    public static double InceptionScore(Tensor references, Tensor labels, Tensor queries, int k = 10)
+    {
+        var votes = Votes(references, labels, queries, k);       // M×C, rows sum to 1
+        int m = votes.GetLength(0), c = votes.GetLength(1);
+        var marginal = new double[c];
+        for (int i = 0; i < m; i++) for (int y = 0; y < c; y++) marginal[y] += votes[i, y] / m;
+        double kl = 0;
+        for (int i = 0; i < m; i++)
+            for (int y = 0; y < c; y++)
+                if (votes[i, y] > 0) kl += votes[i, y] * Math.Log(votes[i, y] / marginal[y]) / m;
+        return Math.Exp(kl);
+    }
+
+    // Each query's label distribution among its k nearest references (M × number of labels, label = column).
+    static double[,] Votes(Tensor references, Tensor labels, Tensor queries, int k)
+    {
+        if (references.dim() != 2 || queries.dim() != 2 || references.shape[1] != queries.shape[1])
+            throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and [{string.Join(",", queries.shape)}].");
+        CheckLabels(references, labels, nameof(labels));
+        if (k < 1 || k > references.shape[0]) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {references.shape[0]}].");
+        using var _ = torch.NewDisposeScope();
+        var refs = references.detach().cpu().to_type(ScalarType.Float32);
+        var qs = queries.detach().cpu().to_type(ScalarType.Float32);
+        var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        int classes = (int)lab.Max() + 1;
+        long m = qs.shape[0];
+        var votes = new double[m, classes];
+        for (long i0 = 0; i0 < m; i0 += BlockRows)
+        {
+            using var block = torch.NewDisposeScope();
+            long i1 = Math.Min(m, i0 + BlockRows);
+            var nearest = torch.cdist(qs[TensorIndex.Slice(i0, i1)], refs).topk(k, dim: 1, largest: false).indexes.data<long>().ToArray();
+            for (long r = 0; r < i1 - i0; r++)
+                for (int j = 0; j < k; j++) votes[i0 + r, lab[nearest[r * k + j]]] += 1.0 / k;
+        }
+        return votes;
+    }
+
     /// <summary>Accuracy of predicting test labels from the training references: fraction in [0,1].</summary>
     public static double Accuracy(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, int k = 5)
     {

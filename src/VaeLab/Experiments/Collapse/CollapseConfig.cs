@@ -44,6 +44,10 @@ public sealed record CollapseConfig
     public CollapseObjective Objective { get; init; } = CollapseObjective.DocumentMse;
     /// <summary>Decoder output bias starts at logit(mean training pixel); false: PyTorch's default, which diverges at β = 0 (notebook 03).</summary>
     public bool OutputBiasAtMeanPixel { get; init; } = true;
+    /// <summary>Prior draws decoded at the end of a run to judge what it generates (EndQuality).</summary>
+    public int QualitySamples { get; init; } = 500;
+    /// <summary>Real training digits (the first n used) that k-NN judges those samples with.</summary>
+    public int QualityReferences { get; init; } = 2000;
     /// <summary>Runs trained together as one batched model (1: one at a time); not part of a run's identity, so not of its cache key.</summary>
     [JsonIgnore] public int BatchedMembers { get; init; } = 8;
 
@@ -51,7 +55,7 @@ public sealed record CollapseConfig
     public static CollapseConfig For(string profile) => profile switch
     {
         // Seconds: 512 images for 2 epochs, enough to exercise every cell.
-        "smoke" => new CollapseConfig { Epochs = 2, TrainExamples = 512, TestBatch = 128, Evaluations = 4, Checkpoints = 2 },
+        "smoke" => new CollapseConfig { Epochs = 2, TrainExamples = 512, TestBatch = 128, Evaluations = 4, Checkpoints = 2, QualitySamples = 100 },
         // About 380 steps per run on 8k images: the seven runs of notebooks 03/04 fit in a few minutes on 2 cores.
         "default" => new CollapseConfig { Epochs = 3, TrainExamples = 8192, TestBatch = 500, Evaluations = 24, Checkpoints = 4 },
         // The document's batch 64 over all training images for 20 epochs (its length is not given).
@@ -71,7 +75,7 @@ public sealed record CollapseConfig
             .AtLeast(nameof(Epochs), Epochs, 1).AtLeast(nameof(TrainExamples), TrainExamples, 1).AtLeast(nameof(BatchSize), BatchSize, 1)
             .Positive(nameof(LearningRate), LearningRate).AtLeast(nameof(LatentDim), LatentDim, 1).AtLeast(nameof(ConvChannels), ConvChannels, 1)
             .That(MlpHidden is { Length: > 0 } && MlpHidden.All(h => h >= 1), nameof(MlpHidden), "needs at least one hidden width, each ≥ 1.")
-            .AtLeast(nameof(TestBatch), TestBatch, 2).AtLeast(nameof(MiDraws), MiDraws, 1).AtLeast(nameof(Evaluations), Evaluations, 1)
+            .AtLeast(nameof(TestBatch), TestBatch, 2).AtLeast(nameof(QualitySamples), QualitySamples, 1).AtLeast(nameof(QualityReferences), QualityReferences, 5).AtLeast(nameof(MiDraws), MiDraws, 1).AtLeast(nameof(Evaluations), Evaluations, 1)
             .AtLeast(nameof(Checkpoints), Checkpoints, 2).AtLeast(nameof(ShownImages), ShownImages, 1)
             .Between(nameof(WarmupFraction), WarmupFraction, 0, 1).Between(nameof(RampFraction), RampFraction, 0, 1)
             .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction), $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")

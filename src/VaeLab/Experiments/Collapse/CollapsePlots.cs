@@ -114,4 +114,29 @@ public static class CollapsePlots
             ("final KL, nats", Panel(s => Math.Max(s.FinalKl, 1e-8), "KL (log)", logY: true, legend: true)),
             ("active units", Panel(s => s.ActiveUnits, $"of {latentDim}", logY: false, legend: false)));
     }
+
+    /// <summary>
+    /// What each sweep run's final model generates and reconstructs (<see cref="EndQuality"/>) against β_max (log): the
+    /// samples' k-NN Inception Score and the reconstructions' grain, one line per setting (stopped runs
+    /// left out), with <paramref name="reference"/> (e.g. the β = 0 autoencoder) as a horizontal line and
+    /// <paramref name="betaStar"/> as a vertical one.
+    /// </summary>
+    public static Figure SweepQuality(IReadOnlyList<SweepPoint> sweep, EndQuality reference, string referenceName, double betaStar, string title)
+    {
+        var points = sweep.Where(s => s.Quality is not null).ToList();
+        if (points.Count == 0) throw new ArgumentException("No sweep point has an end quality (every run stopped early?).", nameof(sweep));
+        double lo = points.Min(s => s.BetaMax), hi = points.Max(s => s.BetaMax);
+        Figure Panel(Func<EndQuality, double> y, string yTitle, bool legend)
+        {
+            var traces = points.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(s => y(s.Quality!)), g.Key, "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
+            traces.Add(Fig.Scatter(new[] { lo, hi }, new[] { y(reference), y(reference) }, referenceName, "lines", "#888888"));
+            double top = Math.Max(points.Max(s => y(s.Quality!)), y(reference)) * 1.1;
+            traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { 0, top }, "predicted β*", "lines", "#333333"));
+            foreach (var t in traces) { Fig.Set(t, "legendgroup", t.Get("name")!); Fig.Set(t, "showlegend", legend); }
+            return Fig.Chart(traces, ("xaxis.type", "log"), ("xaxis.title.text", "β_max"), ("yaxis.title.text", yTitle));
+        }
+        return Fig.SideBySide(title,
+            ("samples: k-NN Inception Score", Panel(q => q.SampleScore, "1 (alike) to 10 (each one digit, all ten)", legend: true)),
+            ("reconstruction grain", Panel(q => q.ReconstructionGrain, "speckle ÷ test images'", legend: false)));
+    }
 }

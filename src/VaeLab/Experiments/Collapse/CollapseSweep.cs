@@ -12,9 +12,10 @@ namespace VaeLab.Experiments.Collapse;
 /// <param name="MeanRange">The final posterior means' band width (<see cref="LatentBands"/>), as the document's "range of the means".</param>
 /// <param name="MeanStd">The final mean posterior standard deviation.</param>
 /// <param name="Stopped">Why the run stopped early (a loss term became NaN or infinite; its numbers are then NaN), or null.</param>
+/// <param name="Quality">What the final model generates and reconstructs (<see cref="EndQuality"/>); null for a stopped run.</param>
 public sealed record SweepPoint(string Setting, CollapseObjective Objective, double BetaMax, double FinalKl, int ActiveUnits,
     double MutualInformation, double Reconstruction, double MinKlFirstHalf, bool FromCache, double MeanRange = double.NaN, double MeanStd = double.NaN,
-    string? Stopped = null);
+    string? Stopped = null, EndQuality? Quality = null);
 
 /// <summary>
 /// Runs one setting of notebooks 03/04 at several final KL weights β_max, each through <see cref="CollapseTrainer"/>
@@ -81,6 +82,6 @@ public static class CollapseSweep
         return runs.Select((run, i) => run.Diverged is { } e
             ? new SweepPoint(setting, cfg.Objective, betaMax[i], double.NaN, 0, double.NaN, double.NaN, double.NaN, false, Stopped: $"stopped at step {e.Step}: '{e.Term}' not finite")
             : new SweepPoint(setting, cfg.Objective, betaMax[i], run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
-                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd)).ToList();
+                run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd, Quality: run.Quality)).ToList();
     }
 }

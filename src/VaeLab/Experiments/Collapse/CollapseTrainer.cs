@@ -61,6 +61,8 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     /// <summary>Why the run stopped early (a loss term became NaN or infinite), or null: it ran to the end. Its
     /// records end at the last evaluation before that step.</summary>
     public NonFiniteLossException? Diverged { get; init; }
+    /// <summary>What the final model generates and reconstructs; null for a run that stopped early.</summary>
+    public EndQuality? Quality { get; init; }
     /// <summary>
     /// The evaluation with the smallest KL in the first half of training after step 0 (the document's "dip"); the
     /// untrained encoder's posterior sits near the prior, so its small step-0 KL is no dip. Without an evaluation in
@@ -154,6 +156,7 @@ public static class CollapseTrainer
         var train = data.Train.Take(cfg.TrainExamples).Images;
         var test = data.Test.Take(cfg.TestBatch).Images;
         var shown = data.Train.Take(cfg.ShownImages).Images;
+        var references = data.Train.Take(Math.Min(cfg.QualityReferences, cfg.TrainExamples));  // real digits that judge the samples
         double biasLogit = MeanPixelLogit(train);
         var runs = new CollapseRun[members.Count];
         var pending = new List<Pending<TModel>>();
@@ -176,7 +179,7 @@ public static class CollapseTrainer
             var net = chunk.Length == 1 ? VaeMembers.One(chunk[0].Model) : VaeMembers.Batched(chunk[0].Model, chunk.Length);
             net.Module.to(Lab.Device);
             for (int k = 0; k < chunk.Length; k++) net.Load(k, chunk[k].Model);
-            var fits = Fit(chunk.Select(c => c.Member).ToArray(), net, train, test, shown, cfg);
+            var fits = Fit(chunk.Select(c => c.Member).ToArray(), net, train, test, shown, references, cfg);
             for (int k = 0; k < chunk.Length; k++)
             {
                 var c = chunk[k];
@@ -193,15 +196,16 @@ public static class CollapseTrainer
     {
         public CollapseRun Run(CollapseFit f, CollapseConfig cfg, bool fromCache) =>
             new(Member.Name, f.History, Model.GetName(), Model.ParameterCount(), Member.Schedule, f.TotalSteps, f.Snapshots, f.Checkpoints, f.Originals)
-                { FromCache = fromCache, Objective = cfg.Objective };
+                { FromCache = fromCache, Objective = cfg.Objective, Quality = f.Quality };
     }
 
     /// <summary>This experiment's checkpoint-cache name and entry format (bump when training or the recorded
     /// diagnostics change in a way the cache key cannot see).</summary>
-    internal static readonly CacheTag Cache = new("collapse", 5);
+    internal static readonly CacheTag Cache = new("collapse", 6);
 
     /// <summary>What a run records, as stored in the checkpoint cache.</summary>
-    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals);
+    public sealed record CollapseFit(int TotalSteps, History History, List<LatentSnapshot> Snapshots, List<ImageCheckpoint> Checkpoints, float[] Originals,
+        EndQuality? Quality = null);
 
     /// <summary>A member's record, and why it stopped early (null: it ran to the end).</summary>
     sealed record MemberFit(CollapseFit Fit, NonFiniteLossException? Diverged);
@@ -211,8 +215,10 @@ public static class CollapseTrainer
     // draws the same numbers.
     static torch.Generator NoiseGenerator(int seed) => new((ulong)seed * 2654435761UL + 1);
     static long EvaluationSeed(int seed, int step) => (long)seed * 1_000_003L + step + 7;
+    static long QualitySeed(int seed) => (long)seed * 1_000_003L + 999_983;
 
-    static MemberFit[] Fit(CollapseMember[] members, IVaeMembers net, Tensor trainImages, Tensor testImages, Tensor shownImages, CollapseConfig cfg)
+    static MemberFit[] Fit(CollapseMember[] members, IVaeMembers net, Tensor trainImages, Tensor testImages, Tensor shownImages, ImageDataset references,
+        CollapseConfig cfg)
     {
         int count = members.Length;
         var device = Lab.Device;
@@ -350,6 +356,21 @@ public static class CollapseTrainer
         }
         catch (NonFiniteLossException) when (!Enumerable.Range(0, count).Any(Active)) { }  // every member stopped: each is reported below
         if (Enumerable.Range(0, count).Any(Active)) Observe(total);
+        var quality = new EndQuality?[count];
+        if (Enumerable.Range(0, count).Any(Active))
+        {
+            using var scope = torch.NewDisposeScope();
+            using var evaluating = Inference.Evaluating(net.Module);
+            var draws = torch.stack(members.Select(m => Draw(cfg.QualitySamples, net.LatentDim, QualitySeed(m.Seed))).ToArray()).to(device);
+            var samples = net.Decode(draws).sigmoid().cpu();
+            var (testMean, _) = net.Encode(testX.unsqueeze(0).expand(count, -1, -1, -1, -1));
+            var recon = net.Decode(testMean).sigmoid().cpu();
+            double dataSpeckle = EndQualities.Speckle(testX);
+            for (int k = 0; k < count; k++)
+                if (Active(k))
+                    quality[k] = new EndQuality(Knn.InceptionScore(references.Flat, references.Labels, samples[k].reshape(cfg.QualitySamples, -1)),
+                        EndQualities.Speckle(recon[k]) / dataSpeckle);
+        }
         double seconds = clock.Elapsed.TotalSeconds;  // the final evaluation included, as the runs' wall time
         foreach (var g in noise) g.Dispose();
         var originals = shown.cpu().flatten().data<float>().ToArray();
@@ -358,7 +379,7 @@ public static class CollapseTrainer
         {
             histories[k].Seconds = seconds / count;  // each member's share of the batch
             if (diverged[k] is { } e) Console.WriteLine($"{members[k].Name}: stopped at step {e.Step}, loss term '{e.Term}' not finite; the other runs of its batch went on.");
-            fits[k] = new MemberFit(new CollapseFit(total, histories[k], snapshots[k], checkpoints[k], originals), diverged[k]);
+            fits[k] = new MemberFit(new CollapseFit(total, histories[k], snapshots[k], checkpoints[k], originals, quality[k]), diverged[k]);
         }
         return fits;
     }

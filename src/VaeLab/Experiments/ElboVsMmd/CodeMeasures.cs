@@ -58,17 +58,10 @@ public static class CodeMeasures
 
     /// <summary>
     /// The share of <paramref name="images"/> (N×1×28×28 or N×784, e.g. the decodings of a latent grid) that k-NN on
-    /// the real <paramref name="references"/> classifies confidently: at least <paramref name="agree"/> (default k − 1,
-    /// i.e. 4 of 5) of the <paramref name="k"/> nearest real images (pixel distance) share one class. An image that looks
-    /// like one kind of object counts; a blend of two kinds, or something like no real image, splits its neighbours.
+    /// the real <paramref name="references"/> (pixel distance) classifies confidently (<see cref="Knn.ConfidentShare"/>).
     /// </summary>
-    public static double ConfidentShare(Tensor images, ImageDataset references, int k = 5, int? agree = null)
-    {
-        int a = agree ?? Math.Max(1, k - 1);
-        if (a < 1 || a > k) throw new ArgumentOutOfRangeException(nameof(agree), a, $"agree must be in [1, k = {k}].");
-        var shares = Knn.MajorityShare(references.Flat, references.Labels, images.reshape(images.shape[0], -1), k);
-        return shares.Count(s => s * k >= a - 1e-9) / (double)shares.Length;
-    }
+    public static double ConfidentShare(Tensor images, ImageDataset references, int k = 5, int? agree = null) =>
+        Knn.ConfidentShare(references.Flat, references.Labels, images.reshape(images.shape[0], -1), k, agree);
 
     /// <summary>Records <paramref name="m"/> in <paramref name="metrics"/> as "<paramref name="name"/>: …" rows.
     /// <paramref name="separationNote"/>: a note on the separation row (e.g. its value before training).</summary>

@@ -106,4 +106,24 @@ public class CollapseSweepTests
         // One legend: three entries shown, the second panel's three hidden.
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(json, "\"showlegend\":true").Count);
     }
+
+    [Fact]
+    public void TheQualityFigureHasOneLinePerSettingTheReferenceAndTheThreshold()
+    {
+        var sweep = new[]
+        {
+            new SweepPoint("b", CollapseObjective.DocumentMse, 1e-3, 5, 10, 1, 0.05, 0.07, false, Quality: new EndQuality(0.61, 0.9)),
+            new SweepPoint("b", CollapseObjective.DocumentMse, 1e-1, 0, 0, 0, 0.07, 0.0, false, Quality: new EndQuality(0.2, 0.1)),
+            new SweepPoint("c", CollapseObjective.DocumentMse, 1e-3, 6, 9, 1, 0.05, 0.07, false, Quality: new EndQuality(0.7, 0.8)),
+            new SweepPoint("c", CollapseObjective.DocumentMse, 1e-1, double.NaN, 0, double.NaN, double.NaN, double.NaN, false, Stopped: "NaN"),
+        };
+        var json = CollapsePlots.SweepQuality(sweep, new EndQuality(0.43, 1.7), "(a)", 0.0136, "t").ToJson();
+        // Two panels × (two settings + the reference + the threshold line); the stopped point is left out.
+        Assert.Equal(8, System.Text.RegularExpressions.Regex.Matches(json, "\"type\":\"scatter\"").Count);
+        Assert.Contains("0.61", json);
+        Assert.Contains("1.7", json);
+        Assert.Contains("\"name\":\"(a)\"", json);
+        Assert.DoesNotContain("NaN", json);
+        Assert.Throws<ArgumentException>(() => CollapsePlots.SweepQuality(new[] { sweep[3] }, new EndQuality(0, 0), "(a)", 0.01, "t"));
+    }
 }
