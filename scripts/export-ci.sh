@@ -103,8 +103,8 @@ check "notebook 01's page opens offline in Chromium with its charts drawn" chart
 # After the Chromium check, as it leaves notebook 01's page failed.
 failing_cell() { # a value the config rejects: the training cell fails, exit 1, its error on the page
   local app="$app01" out rc
-  out="$(VAELAB_CACHE_DIR="$work/cache" app_run "$app" -- -p profile=smoke -p aeEpochs=-1 2>&1)"; rc=$?
-  [ "$rc" -eq 1 ] && grep -q "error in cell" <<<"$out" && grep -q 'class="error"' "${app%.cs}.html" && grep -q "AeEpochs = -1 is out of range" "${app%.cs}.html" \
+  out="$(VAELAB_CACHE_DIR="$work/cache" app_run "$app" -- -p profile=smoke -p epochs=-1 2>&1)"; rc=$?
+  [ "$rc" -eq 1 ] && grep -q "error in cell" <<<"$out" && grep -q 'class="error"' "${app%.cs}.html" && grep -q "Epochs = -1 is out of range" "${app%.cs}.html" \
     || { echo "$out" | tail -5 >&2; echo "export-ci: exit $rc (expected 1, the error on the page)" >&2; return 1; }
 }
 check "a failing cell: exit 1, the error on the page" failing_cell

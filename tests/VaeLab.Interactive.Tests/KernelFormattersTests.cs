@@ -62,7 +62,7 @@ public class KernelFormattersTests
         var cfg = GaussiansConfig.For("smoke");
         var html = Html(cfg);
         Assert.StartsWith("<table class=\"vaelab-config\">", html);
-        Assert.Contains(">AeEpochs</td>", html);
+        Assert.Contains(">Epochs</td>", html);
         Assert.Contains(typeof(GaussiansConfig), KernelFormatters.DisplayTypes());
         Assert.Contains(typeof(ElboVsMmdConfig), KernelFormatters.DisplayTypes());
     }

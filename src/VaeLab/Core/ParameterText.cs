@@ -28,7 +28,8 @@ internal static class ParameterText
     static bool IsIdentifier(string s) =>
         s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
 
-    /// <summary>Reads <paramref name="raw"/>; <paramref name="declaredBaseType"/> (the declared type without '?', or null for var) keeps a string a string.</summary>
+    /// <summary>Reads <paramref name="raw"/>; <paramref name="declaredBaseType"/> (the declared type without '?', or
+    /// null for var) keeps a string a string.</summary>
     public static Literal Read(string raw, string? declaredBaseType)
     {
         bool quoted = raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"';

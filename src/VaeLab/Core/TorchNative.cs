@@ -173,7 +173,8 @@ public static class TorchNative
 
     static bool IsCuda(string dir) => PackageOf(dir)?.Id.Contains("cuda", StringComparison.OrdinalIgnoreCase) == true || File.Exists(Path.Combine(dir, "libtorch_cuda.so"));
 
-    /// <summary>The NuGet package (id, normalized version) whose native folder this is: &lt;packages&gt;/&lt;id&gt;/&lt;version&gt;/runtimes/&lt;rid&gt;/native.</summary>
+    /// <summary>The NuGet package (id, normalized version) whose native folder this is:
+    /// &lt;packages&gt;/&lt;id&gt;/&lt;version&gt;/runtimes/&lt;rid&gt;/native.</summary>
     public static (string Id, string Version)? PackageOf(string directory)
     {
         var parts = Path.GetFullPath(directory).TrimEnd('/', '\\').Split('/', '\\');

@@ -119,7 +119,7 @@ public sealed class TrainerCacheTests : IDisposable
     [Fact]
     public void GaussiansModelsAreLoadedAndTheRngContinuesAsAfterTraining()
     {
-        var cfg = GaussiansConfig.For("smoke") with { TrainExamples = 100, AeEpochs = 3, AeBatchSize = 50, VaeEpochs = 3, VaeBatchSize = 50 };
+        var cfg = GaussiansConfig.For("smoke") with { TrainExamples = 100, Epochs = 3, BatchSize = 50 };
         var train = GaussianMixture2D.Sample(cfg.TrainExamples, cfg.DataSeed);
         Lab.Setup(seed: 8, threads: 1);
         var ae1 = GaussiansTrainer.TrainAutoencoder(cfg, train);

@@ -8,7 +8,8 @@ namespace VaeLab.Experiments.Collapse;
 /// <summary>One run of a β sweep, summarised at its end (test batch; KL and MI in nats).</summary>
 /// <param name="Setting">The run's family, e.g. "(b) constant β" or "MLP, constant β".</param>
 /// <param name="BetaMax">The final KL weight of the run's schedule.</param>
-/// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training after step 0 (the "dip", <see cref="CollapseRun.FirstHalfDip"/>).</param>
+/// <param name="MinKlFirstHalf">The smallest KL over the evaluations in the first half of training after step 0 (the
+/// "dip", <see cref="CollapseRun.FirstHalfDip"/>).</param>
 /// <param name="MeanRange">The final posterior means' band width (<see cref="LatentBands"/>), as the document's "range of the means".</param>
 /// <param name="MeanStd">The final mean posterior standard deviation.</param>
 /// <param name="Stopped">Why the run stopped early (a loss term became NaN or infinite; its numbers are then NaN), or null.</param>

@@ -12,19 +12,12 @@ public sealed record GaussiansConfig
     /// <summary>Hidden units, both networks (the document's VAE has 10).</summary>
     public int HiddenDim { get; init; } = 10;
 
-    /// <summary>Autoencoder passes over the training points.</summary>
-    public int AeEpochs { get; init; } = 2_000;
-    /// <summary>The document's batch size.</summary>
-    public int AeBatchSize { get; init; } = 5_000;
-    /// <summary>Adam, as in the document.</summary>
-    public double AeLearningRate { get; init; } = 1e-3;
-
-    /// <summary>VAE passes over the training points.</summary>
-    public int VaeEpochs { get; init; } = 2_000;
-    /// <summary>The document gives none for the VAE; the AE's.</summary>
-    public int VaeBatchSize { get; init; } = 5_000;
-    /// <summary>Adam.</summary>
-    public double VaeLearningRate { get; init; } = 1e-3;
+    /// <summary>Passes over the training points, each model (the autoencoder and the VAE train alike).</summary>
+    public int Epochs { get; init; } = 2_000;
+    /// <summary>The document's batch size for the autoencoder; it gives none for the VAE, which uses the same.</summary>
+    public int BatchSize { get; init; } = 5_000;
+    /// <summary>Adam's step size, both models, as in the document.</summary>
+    public double LearningRate { get; init; } = 1e-3;
     /// <summary>N_sample_z: latent samples per input in the ELBO.</summary>
     public int SamplesZ { get; init; } = 3;
 
@@ -51,13 +44,13 @@ public sealed record GaussiansConfig
         // Seconds: fewer points and epochs, enough to exercise every cell, not to converge.
         "smoke" => new GaussiansConfig
         {
-            TrainExamples = 4_000, TestExamples = 1_000, AeEpochs = 150, AeBatchSize = 1_000, VaeEpochs = 150, VaeBatchSize = 1_000,
+            TrainExamples = 4_000, TestExamples = 1_000, Epochs = 150, BatchSize = 1_000,
             GeneratedPoints = 1_000, EstimatorSampleCounts = new[] { 1, 8 }, EstimatorDraws = 50, EstimatorInputs = 50,
         },
         // The document's data and networks; 2,000 full-batch-ish epochs converge both models on 2 cores in minutes.
         "default" => new GaussiansConfig(),
         // Longer training and more gradient-estimator draws, for tighter measurements of the same claims.
-        "paper" => new GaussiansConfig { AeEpochs = 5_000, VaeEpochs = 5_000, EstimatorDraws = 1_000 },
+        "paper" => new GaussiansConfig { Epochs = 5_000, EstimatorDraws = 1_000 },
         _ => throw Profiles.Unknown(profile),
     };
 
@@ -67,8 +60,7 @@ public sealed record GaussiansConfig
         new ConfigCheck(nameof(GaussiansConfig))
             .AtLeast(nameof(TrainExamples), TrainExamples, 2).AtLeast(nameof(TestExamples), TestExamples, 2)
             .AtLeast(nameof(HiddenDim), HiddenDim, 1)
-            .AtLeast(nameof(AeEpochs), AeEpochs, 0).AtLeast(nameof(AeBatchSize), AeBatchSize, 1).Positive(nameof(AeLearningRate), AeLearningRate)
-            .AtLeast(nameof(VaeEpochs), VaeEpochs, 0).AtLeast(nameof(VaeBatchSize), VaeBatchSize, 1).Positive(nameof(VaeLearningRate), VaeLearningRate)
+            .AtLeast(nameof(Epochs), Epochs, 0).AtLeast(nameof(BatchSize), BatchSize, 1).Positive(nameof(LearningRate), LearningRate)
             .AtLeast(nameof(SamplesZ), SamplesZ, 1).AtLeast(nameof(GeneratedPoints), GeneratedPoints, 2)
             .Positive(nameof(KernelBandwidth), KernelBandwidth).AtLeast(nameof(Neighbours), Neighbours, 1)
             .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts), "needs at least one sample count, each ≥ 1.")

@@ -19,7 +19,7 @@ public static class GaussiansTrainer
         Lab.Seed(cfg.Seed);  // the initial weights follow the seed, as the batch order does
         var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, VaeEpochs = 0 },
+        var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 },
             new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
         return new Trained<Autoencoder2D>("autoencoder", run.Result, model) { FromCache = run.FromCache };
     }
@@ -29,10 +29,10 @@ public static class GaussiansTrainer
 
     static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
     {
-        var opt = Optimizers.Adam(model.parameters(), cfg.AeLearningRate);
-        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.AeBatchSize, cfg.Seed);
+        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
         model.train();
-        return TrainLoop.Run("autoencoder", cfg.AeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        return TrainLoop.Run("autoencoder", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
             if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
@@ -52,17 +52,17 @@ public static class GaussiansTrainer
         Lab.Seed(cfg.Seed);
         var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0, AeEpochs = 0 },
+        var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 },
             new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
         return new Trained<GaussianVae>("vae", run.Result, model) { FromCache = run.FromCache };
     }
 
     static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)
     {
-        var opt = Optimizers.Adam(model.parameters(), cfg.VaeLearningRate);
-        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.VaeBatchSize, cfg.Seed);
+        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
         model.train();
-        return TrainLoop.Run("vae", cfg.VaeEpochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        return TrainLoop.Run("vae", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var o = model.forward(batch.X);
             var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);

@@ -8,9 +8,9 @@ public class GaussiansConfigTests
     public void PaperProfileUsesTheDocumentsAutoencoderSettings()
     {
         var paper = GaussiansConfig.For("paper");
-        Assert.Equal(5000, paper.AeEpochs);
-        Assert.Equal(5000, paper.AeBatchSize);
-        Assert.Equal(1e-3, paper.AeLearningRate);
+        Assert.Equal(5000, paper.Epochs);
+        Assert.Equal(5000, paper.BatchSize);
+        Assert.Equal(1e-3, paper.LearningRate);
         Assert.Equal(10, paper.HiddenDim);
         Assert.Equal(3, paper.SamplesZ);
     }

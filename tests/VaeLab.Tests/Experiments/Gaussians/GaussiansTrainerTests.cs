@@ -9,7 +9,7 @@ public class GaussiansTrainerTests
 {
     static readonly GaussiansConfig Tiny = GaussiansConfig.For("smoke") with
     {
-        TrainExamples = 200, AeEpochs = 30, AeBatchSize = 50, VaeEpochs = 30, VaeBatchSize = 50,
+        TrainExamples = 200, Epochs = 30, BatchSize = 50,
         EstimatorSampleCounts = new[] { 1, 4 }, EstimatorDraws = 5, EstimatorInputs = 8,
     };
 
@@ -33,9 +33,9 @@ public class GaussiansTrainerTests
     {
         Lab.Setup(seed: 72, threads: 1);
         var train = GaussianMixture2D.Sample(Tiny.TrainExamples, Tiny.DataSeed);
-        var ae = GaussiansTrainer.TrainAutoencoder(Tiny with { AeEpochs = 2 }, train);
+        var ae = GaussiansTrainer.TrainAutoencoder(Tiny with { Epochs = 2 }, train);
         Assert.Equal(new long[] { 50, 2 }, GaussiansTrainer.DecodeUniformCodes(ae.Model, train, 50).shape);
-        var vae = GaussiansTrainer.TrainVae(Tiny with { VaeEpochs = 2 }, train);
+        var vae = GaussiansTrainer.TrainVae(Tiny with { Epochs = 2 }, train);
         var draws = GaussiansTrainer.CompareEstimators(vae.Model, train.narrow(0, 0, Tiny.EstimatorInputs), Tiny);
         Assert.Equal(4, draws.Count);
         Assert.All(draws, d => Assert.Equal(new long[] { 5, 52 }, d.Draws.shape));

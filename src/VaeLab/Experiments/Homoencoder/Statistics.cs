@@ -1,4 +1,4 @@
-namespace VaeLab.Metrics;
+namespace VaeLab.Experiments.Homoencoder;
 
 /// <summary>Plain statistics of number sequences.</summary>
 public static class Statistics

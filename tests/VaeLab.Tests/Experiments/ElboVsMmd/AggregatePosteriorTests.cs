@@ -1,8 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Metrics;
+using VaeLab.Experiments.ElboVsMmd;
 
-namespace VaeLab.Tests.Metrics;
+namespace VaeLab.Tests.Experiments.ElboVsMmd;
 
 public class AggregatePosteriorTests
 {

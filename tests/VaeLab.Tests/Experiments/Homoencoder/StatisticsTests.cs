@@ -1,6 +1,7 @@
 using VaeLab.Metrics;
+using VaeLab.Experiments.Homoencoder;
 
-namespace VaeLab.Tests.Metrics;
+namespace VaeLab.Tests.Experiments.Homoencoder;
 
 public class StatisticsTests
 {

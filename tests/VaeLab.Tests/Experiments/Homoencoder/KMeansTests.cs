@@ -1,8 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Metrics;
+using VaeLab.Experiments.Homoencoder;
 
-namespace VaeLab.Tests.Metrics;
+namespace VaeLab.Tests.Experiments.Homoencoder;
 
 public class KMeansTests
 {

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VaeLab.Metrics;
+namespace VaeLab.Experiments.Homoencoder;
 
 /// <summary>A k-means clustering.</summary>
 /// <param name="Centroids">K×d, the means of the points assigned to each cluster.</param>

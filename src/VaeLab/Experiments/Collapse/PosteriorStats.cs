@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Losses;
 
-namespace VaeLab.Metrics;
+namespace VaeLab.Experiments.Collapse;
 
 /// <summary>
 /// Diagnostics of a Gaussian encoder q(z|x) = N(mean, exp(logVar)) over a batch of inputs (means and log-variances

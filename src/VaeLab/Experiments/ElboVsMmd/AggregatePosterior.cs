@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Losses;
 
-namespace VaeLab.Metrics;
+namespace VaeLab.Experiments.ElboVsMmd;
 
 /// <summary>How far a set of codes (N×d) is from an isotropic Gaussian prior N(0, σ²I).</summary>
 public static class AggregatePosterior

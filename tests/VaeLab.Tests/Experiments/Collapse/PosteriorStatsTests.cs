@@ -1,8 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Metrics;
+using VaeLab.Experiments.Collapse;
 
-namespace VaeLab.Tests.Metrics;
+namespace VaeLab.Tests.Experiments.Collapse;
 
 public class PosteriorStatsTests
 {

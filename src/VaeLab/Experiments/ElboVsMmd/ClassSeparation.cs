@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VaeLab.Metrics;
+namespace VaeLab.Experiments.ElboVsMmd;
 
 /// <summary>How far apart labelled classes lie in a code space, relative to their own spread.</summary>
 public static class ClassSeparation
