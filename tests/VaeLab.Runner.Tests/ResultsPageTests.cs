@@ -38,6 +38,21 @@ public class ResultsPageTests
         Assert.Contains("| wider | ratio | 3 | > 1 | not judged |  |", page);
         Assert.Contains("| one draw | x | 7 | < 1 | **failed** |  |", page);
         Assert.DoesNotContain("### 01-gaussians-ae-vs-vae", page);  // no claims, no table
+
+        // A run with parameters says which: another run's verdicts are read with them.
+        var withSeeds = Summary();
+        withSeeds["parameters"] = new JsonObject { ["seeds"] = "3", ["labelSeeds"] = "3" };
+        Assert.Contains("exit code 0, parameters `-p seeds=3` `-p labelSeeds=3`; 1 of 3 claims held", ResultsPage.Render([("s.json", withSeeds)]));
+    }
+
+    [Fact]
+    public void Durations_round_to_whole_seconds_before_splitting_into_minutes()
+    {
+        Assert.Equal("4 min 00 s", ResultsPage.Minutes(239.8));
+        Assert.Equal("3 min 59 s", ResultsPage.Minutes(239.4));
+        Assert.Equal("1 min 00 s", ResultsPage.Minutes(59.6));
+        Assert.Equal("59 s", ResultsPage.Minutes(59.4));
+        Assert.Equal("?", ResultsPage.Minutes(null));
     }
 
     [Fact]

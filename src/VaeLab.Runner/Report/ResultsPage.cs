@@ -32,7 +32,9 @@ public static class ResultsPage
             sb.AppendLine($"## `{profile}` profile{(commit != null ? $", commit {commit[..Math.Min(12, commit.Length)]}" : "")}");
             sb.AppendLine();
             var when = DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) : "?";
-            sb.AppendLine($"From `{source}`: started {when}, {Minutes(Num(summary, "duration_s"))} in all, exit code {summary["exit_code"]?.ToString() ?? "?"}; {Str(summary, "claims") ?? "no claims"}.");
+            var parameters = (summary["parameters"] as JsonObject ?? []).Select(p => $"{p.Key}={p.Value}").ToList();
+            sb.AppendLine($"From `{source}`: started {when}, {Minutes(Num(summary, "duration_s"))} in all, exit code {summary["exit_code"]?.ToString() ?? "?"}" +
+                (parameters.Count > 0 ? $", parameters {string.Join(" ", parameters.Select(p => $"`-p {p}`"))}" : "") + $"; {Str(summary, "claims") ?? "no claims"}.");
             sb.AppendLine();
             sb.AppendLine("| notebook | status | data | passed | mixed | failed | not judged | time | peak memory |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -69,7 +71,9 @@ public static class ResultsPage
     static string? Str(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     static double? Num(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
     static string Value(double? x) => x is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "—";
-    static string Minutes(double? seconds) => seconds is { } s ? (s < 60 ? $"{s:0} s" : $"{(int)(s / 60)} min {s % 60:00} s") : "?";
+    // Whole seconds first, so 239.8 s reads "4 min 00 s", not "3 min 60 s".
+    internal static string Minutes(double? seconds) =>
+        seconds is { } x ? (Math.Round(x) is var s && s < 60 ? $"{s:0} s" : $"{(int)(s / 60)} min {s % 60:00} s") : "?";
     static string Verdict(string? v) => v switch { "passed" => "passed", "failed" => "**failed**", "mixed" => "**mixed**", "not-judged" => "not judged", _ => v ?? "?" };
     static string Short(string? v) => v switch { "passed" => "✓", "failed" => "✗", "not-judged" => "(not judged)", _ => "" };
     static string Cell(string? s) => (s ?? "").Replace("|", "\\|").Replace("\n", " ");
