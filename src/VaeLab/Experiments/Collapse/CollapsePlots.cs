@@ -136,7 +136,7 @@ public static class CollapsePlots
             return Fig.Chart(traces, ("xaxis.type", "log"), ("xaxis.title.text", "β_max"), ("yaxis.title.text", yTitle));
         }
         return Fig.SideBySide(title,
-            ("samples: k-NN Inception Score", Panel(q => q.SampleScore, "1 (alike) to 10 (each one digit, all ten)", legend: true)),
-            ("reconstruction grain", Panel(q => q.ReconstructionGrain, "speckle ÷ test images'", legend: false)));
+            ("samples (S7)", Panel(q => q.SampleScore, "k-NN Inception Score, 1 to 10", legend: true)),
+            ("reconstructions (S8)", Panel(q => q.ReconstructionGrain, "grain ÷ test images'", legend: false)));
     }
 }
