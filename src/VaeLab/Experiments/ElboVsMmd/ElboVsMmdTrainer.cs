@@ -49,35 +49,23 @@ public static class ElboVsMmdTrainer
     public static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false) =>
         TrainElbo(model, train, cfg, retrain, "ELBO VAE", initialisation: null);
 
-    static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain, string name, string? initialisation)
-    {
-        cfg.Validate();
-        var data = Select(train, cfg);
-        return Cached(name, Cache.For("elbo"), model, data, cfg, retrain, initialisation, () =>
-        {
-            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
-            var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
-            return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
-            {
-                var x = batch.X.to(Lab.Device);
-                var o = model.forward(x);
-                var t = ElboVsMmdLoss.NegativeElbo(o.Logits, x, o.Z, o.Mean, o.LogVar);
-                if (!TrainStep.Update(ctx, "-elbo", t.Loss, opt)) return null;
-                return new Dictionary<string, Tensor> { ["-elbo"] = t.Loss, ["log p(x|z)"] = t.LogPx, ["log p(z)"] = t.LogPz, ["log q(z|x)"] = t.LogQz };
-            }, recordSteps: true);
-        });
-    }
+    static ElboVsMmdRun TrainElbo(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain, string name, string? initialisation) =>
+        TrainOnElboTerms(model, train, cfg, retrain, name, "elbo", "-elbo", ElboVsMmdLoss.NegativeElbo, initialisation);
 
     /// <summary>
     /// Trains a conv VAE on the document's literal loss (<see cref="ElboVsMmdLoss.DocumentLiteral"/>: reconstruction
     /// summed over the batch, latent terms averaged), with Adam; logs the loss and the three terms (batch means).
     /// </summary>
-    public static ElboVsMmdRun TrainLiteral(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false)
+    public static ElboVsMmdRun TrainLiteral(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain = false) =>
+        TrainOnElboTerms(model, train, cfg, retrain, "literal-loss VAE", "literal", "loss", ElboVsMmdLoss.DocumentLiteral, initialisation: null);
+
+    // The conv VAE's loop for either objective built from the ELBO's terms: the loss logged as lossName, the three terms beside it.
+    static ElboVsMmdRun TrainOnElboTerms(ConvVae model, ImageDataset train, ElboVsMmdConfig cfg, bool retrain, string name, string cacheKind, string lossName,
+        Func<Tensor, Tensor, Tensor, Tensor, Tensor, ElboTerms> objective, string? initialisation)
     {
         cfg.Validate();
         var data = Select(train, cfg);
-        const string name = "literal-loss VAE";
-        return Cached(name, Cache.For("literal"), model, data, cfg, retrain, initialisation: null, () =>
+        return Cached(name, Cache.For(cacheKind), model, data, cfg, retrain, initialisation, () =>
         {
             var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
@@ -85,9 +73,9 @@ public static class ElboVsMmdTrainer
             {
                 var x = batch.X.to(Lab.Device);
                 var o = model.forward(x);
-                var t = ElboVsMmdLoss.DocumentLiteral(o.Logits, x, o.Z, o.Mean, o.LogVar);
-                if (!TrainStep.Update(ctx, "loss", t.Loss, opt)) return null;
-                return new Dictionary<string, Tensor> { ["loss"] = t.Loss, ["log p(x|z)"] = t.LogPx, ["log p(z)"] = t.LogPz, ["log q(z|x)"] = t.LogQz };
+                var t = objective(o.Logits, x, o.Z, o.Mean, o.LogVar);
+                if (!TrainStep.Update(ctx, lossName, t.Loss, opt)) return null;
+                return new Dictionary<string, Tensor> { [lossName] = t.Loss, ["log p(x|z)"] = t.LogPx, ["log p(z)"] = t.LogPz, ["log q(z|x)"] = t.LogQz };
             }, recordSteps: true);
         });
     }
