@@ -62,25 +62,11 @@ public static class Knn
     // Each query's label distribution among its k nearest references (M × number of labels, label = column).
     static double[,] Votes(Tensor references, Tensor labels, Tensor queries, int k)
     {
-        if (references.dim() != 2 || queries.dim() != 2 || references.shape[1] != queries.shape[1])
-            throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and [{string.Join(",", queries.shape)}].");
-        CheckLabels(references, labels, nameof(labels));
-        if (k < 1 || k > references.shape[0]) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {references.shape[0]}].");
-        using var _ = torch.NewDisposeScope();
-        var refs = references.detach().cpu().to_type(ScalarType.Float32);
-        var qs = queries.detach().cpu().to_type(ScalarType.Float32);
-        var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
-        int classes = (int)lab.Max() + 1;
-        long m = qs.shape[0];
+        var (nearest, classes) = NeighbourLabels(references, labels, queries, k, leaveOneOut: false);
+        long m = nearest.Length / k;
         var votes = new double[m, classes];
-        for (long i0 = 0; i0 < m; i0 += BlockRows)
-        {
-            using var block = torch.NewDisposeScope();
-            long i1 = Math.Min(m, i0 + BlockRows);
-            var nearest = torch.cdist(qs[TensorIndex.Slice(i0, i1)], refs).topk(k, dim: 1, largest: false).indexes.data<long>().ToArray();
-            for (long r = 0; r < i1 - i0; r++)
-                for (int j = 0; j < k; j++) votes[i0 + r, lab[nearest[r * k + j]]] += 1.0 / k;
-        }
+        for (long i = 0; i < m; i++)
+            for (int j = 0; j < k; j++) votes[i, nearest[i * k + j]] += 1.0 / k;
         return votes;
     }
 
@@ -107,6 +93,18 @@ public static class Knn
     // Each query's vote and how many of its k neighbours cast it.
     static (long[] Predicted, int[] Votes) Classify(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut)
     {
+        var (nearest, _) = NeighbourLabels(references, labels, queries, k, leaveOneOut);
+        long m = nearest.Length / k;
+        var predicted = new long[m];
+        var votes = new int[m];
+        for (long r = 0; r < m; r++) (predicted[r], votes[r]) = Vote(nearest.AsSpan((int)(r * k), k));
+        return (predicted, votes);
+    }
+
+    // The labels of each query's k nearest references (Euclidean), nearest first, row-major M×k; and how many labels
+    // there are (the largest label + 1). Leave-one-out: a query i of the references themselves skips reference i.
+    static (long[] Labels, int Classes) NeighbourLabels(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut)
+    {
         if (references.dim() != 2 || queries.dim() != 2 || references.shape[1] != queries.shape[1])
             throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and [{string.Join(",", queries.shape)}].");
         CheckLabels(references, labels, nameof(labels));
@@ -118,8 +116,7 @@ public static class Knn
         var qs = queries.detach().cpu().to_type(ScalarType.Float32);
         var lab = labels.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         long m = qs.shape[0];
-        var predicted = new long[m];
-        var votes = new int[m];
+        var result = new long[m * k];
         for (long i0 = 0; i0 < m; i0 += BlockRows)
         {
             using var block = torch.NewDisposeScope();
@@ -131,20 +128,19 @@ public static class Knn
                 d.index_put_(torch.tensor(float.PositiveInfinity), rows, rows + i0);
             }
             var nearest = d.topk(k, dim: 1, largest: false, sorted: true).indexes.data<long>().ToArray();
-            for (long r = 0; r < i1 - i0; r++)
-                (predicted[i0 + r], votes[i0 + r]) = Vote(nearest.AsSpan((int)(r * k), k), lab);
+            for (long t = 0; t < nearest.Length; t++) result[i0 * k + t] = lab[nearest[t]];
         }
         NativeMemoryTuning.TrimHeap();
-        return (predicted, votes);
+        return (result, lab.Length == 0 ? 0 : (int)lab.Max() + 1);
     }
 
-    /// <summary>Majority label of neighbours sorted nearest first; ties go to the tied label seen first (nearest).</summary>
-    static (long Label, int Votes) Vote(ReadOnlySpan<long> neighbours, long[] labels)
+    /// <summary>Majority label of neighbours' labels sorted nearest first; ties go to the tied label seen first (nearest).</summary>
+    static (long Label, int Votes) Vote(ReadOnlySpan<long> neighbourLabels)
     {
         var counts = new Dictionary<long, int>();
-        foreach (var j in neighbours) counts[labels[j]] = counts.GetValueOrDefault(labels[j]) + 1;
+        foreach (var y in neighbourLabels) counts[y] = counts.GetValueOrDefault(y) + 1;
         int best = counts.Values.Max();
-        foreach (var j in neighbours) if (counts[labels[j]] == best) return (labels[j], best);
+        foreach (var y in neighbourLabels) if (counts[y] == best) return (y, best);
         throw new InvalidOperationException("unreachable: no neighbours");
     }
 
