@@ -8,8 +8,8 @@ using VaeLab.Reporting;
 
 namespace VaeLab.Training;
 
-/// <summary>A cached or fresh training result.</summary>
-public sealed record CachedRun<TResult>(TResult Result, bool FromCache, string Key, string Directory);
+/// <summary>A cached or fresh training result, and the cache entry that holds it.</summary>
+public sealed record CachedRun<TResult>(TResult Result, bool FromCache, CacheEntry Entry);
 
 /// <summary>One entry of the checkpoint cache: its key and folder (<see cref="CheckpointCache.Entry"/>).</summary>
 public sealed record CacheEntry(string Key, string Directory);
@@ -48,31 +48,30 @@ public static class CheckpointCache
     }
 
     /// <summary>
-    /// Loads <paramref name="modules"/>' weights and the JSON-serialisable result from the cache, or runs
-    /// <paramref name="train"/> (which trains the modules in place) and stores both.
+    /// Loads <paramref name="modules"/>' weights and the JSON-serialisable result of <paramref name="entry"/>, or runs
+    /// <paramref name="train"/> (which trains the modules in place) and stores both. <paramref name="train"/> gets the
+    /// folder for a resumable run's per-epoch checkpoints (<see cref="EpochCheckpoint"/>), &lt;key&gt;.partial beside the
+    /// entry; it is removed once the entry is stored, and before training when <paramref name="retrain"/> is set. A run
+    /// that does not resume ignores it (<c>_ =&gt; Fit(...)</c>).
     /// </summary>
-    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, string dataSelection, int seed,
-        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false) =>
-        LoadOrTrain(name, config, dataSelection, seed, modules, _ => train(), retrain);
-
-    /// <summary>
-    /// As above, for a resumable run: <paramref name="train"/> gets the folder for its per-epoch checkpoints
-    /// (<see cref="EpochCheckpoint"/>), &lt;key&gt;.partial beside the entry. It is removed once the entry is stored,
-    /// and before training when <paramref name="retrain"/> is set.
-    /// </summary>
-    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, string dataSelection, int seed,
-        IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
+    public static CachedRun<TResult> LoadOrTrain<TResult>(CacheEntry entry, IReadOnlyList<nn.Module> modules, Func<string, TResult> train,
+        bool retrain = false)
     {
-        var key = Key(name, config, dataSelection, seed);
-        var entry = new CacheEntry(key, Path.Combine(Root, key));
         var partial = entry.Directory + ".partial";
         if (!retrain && TryLoad<TResult>(entry, modules, out var loaded))
-            return new CachedRun<TResult>(loaded, true, key, entry.Directory);
+            return new CachedRun<TResult>(loaded, true, entry);
         if (retrain && System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
         var result = train(partial);
         Save(entry, modules, result);
         if (System.IO.Directory.Exists(partial)) System.IO.Directory.Delete(partial, recursive: true);
-        return new CachedRun<TResult>(result, false, key, entry.Directory);
+        return new CachedRun<TResult>(result, false, entry);
+    }
+
+    /// <summary>The entry of a run keyed by its configuration, a description of its data and its seed (<see cref="Key"/>).</summary>
+    public static CacheEntry Entry(string name, object config, string dataSelection, int seed)
+    {
+        var key = Key(name, config, dataSelection, seed);
+        return new CacheEntry(key, Path.Combine(Root, key));
     }
 
     /// <summary>
@@ -95,30 +94,13 @@ public static class CheckpointCache
     static void ReseedAfter(string key) => Lab.Seed(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0) & int.MaxValue);
 
     /// <summary>
-    /// As above, with the data selection and seed replaced by content hashes of <paramref name="data"/> and of the
-    /// modules' initial weights: whatever RNG state built the modules, an entry is used only for the same start.
+    /// The entry of a run keyed by content hashes of <paramref name="data"/> and of the <paramref name="modules"/>'
+    /// initial weights instead of a data description and seed: whatever RNG state built the modules, an entry is used
+    /// only for the same start. Trainers that load and store entries themselves (several runs trained as one batch)
+    /// use the same entries.
     /// </summary>
-    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
-        IReadOnlyList<nn.Module> modules, Func<TResult> train, bool retrain = false) =>
-        LoadOrTrain(name, config, data, modules, _ => train(), retrain);
-
-    /// <summary>As above, for a resumable run (see the overload whose <paramref name="train"/> takes the checkpoint folder).</summary>
-    public static CachedRun<TResult> LoadOrTrain<TResult>(string name, object config, IReadOnlyList<Tensor?> data,
-        IReadOnlyList<nn.Module> modules, Func<string, TResult> train, bool retrain = false)
-    {
-        return LoadOrTrain(name, config, Selection(data, modules), 0, modules, train, retrain);
-    }
-
-    /// <summary>
-    /// The entry that <see cref="LoadOrTrain{TResult}(string, object, IReadOnlyList{Tensor?}, IReadOnlyList{nn.Module}, Func{TResult}, bool)"/>
-    /// would use, for a trainer that loads and stores entries itself (several runs trained as one batch): the same
-    /// key, so either way of training reads and writes the same entries.
-    /// </summary>
-    public static CacheEntry Entry(string name, object config, IReadOnlyList<Tensor?> data, IReadOnlyList<nn.Module> modules)
-    {
-        var key = Key(name, config, Selection(data, modules), 0);
-        return new CacheEntry(key, Path.Combine(Root, key));
-    }
+    public static CacheEntry Entry(string name, object config, IReadOnlyList<Tensor?> data, IReadOnlyList<nn.Module> modules) =>
+        Entry(name, config, Selection(data, modules), 0);
 
     /// <summary>The data selection of a key: content hashes of the data and of the modules' initial weights.</summary>
     static string Selection(IReadOnlyList<Tensor?> data, IReadOnlyList<nn.Module> modules)

@@ -38,12 +38,12 @@ public sealed class CheckpointCacheTests : IDisposable
     {
         var cfg = new Cfg(4, 0.05);
         var a = nn.Linear(2, 2);
-        var first = CheckpointCache.LoadOrTrain("lin", cfg, "synthetic-32", 11, new[] { a }, () => Fit(a));
+        var first = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "synthetic-32", 11), new[] { a }, _ => Fit(a));
         Assert.False(first.FromCache);
 
         var b = nn.Linear(2, 2);
         int trained = 0;
-        var second = CheckpointCache.LoadOrTrain("lin", cfg, "synthetic-32", 11, new[] { b }, () => { trained++; return Fit(b); });
+        var second = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "synthetic-32", 11), new[] { b }, _ => { trained++; return Fit(b); });
         Assert.True(second.FromCache);
         Assert.Equal(0, trained);
         Assert.Equal(Weights(a), Weights(b));
@@ -56,9 +56,9 @@ public sealed class CheckpointCacheTests : IDisposable
     {
         var cfg = new Cfg(4, 0.05);
         var a = nn.Linear(2, 2);
-        CheckpointCache.LoadOrTrain("lin", cfg, "d", 1, new[] { a }, () => Fit(a));
+        CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "d", 1), new[] { a }, _ => Fit(a));
         int trained = 0;
-        var r = CheckpointCache.LoadOrTrain("lin", cfg, "d", 1, new[] { a }, () => { trained++; return Fit(a); }, retrain: true);
+        var r = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "d", 1), new[] { a }, _ => { trained++; return Fit(a); }, retrain: true);
         Assert.False(r.FromCache);
         Assert.Equal(1, trained);
     }
@@ -78,12 +78,12 @@ public sealed class CheckpointCacheTests : IDisposable
     {
         var cfg = new Cfg(4, 0.05);
         var a = nn.Linear(2, 2);
-        var first = CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { a }, () => Fit(a));
-        File.WriteAllBytes(Path.Combine(first.Directory, "module0.bin"), new byte[] { 1, 2, 3 });
+        var first = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "d", 3), new[] { a }, _ => Fit(a));
+        File.WriteAllBytes(Path.Combine(first.Entry.Directory, "module0.bin"), new byte[] { 1, 2, 3 });
 
         var b = nn.Linear(2, 2);
         int trained = 0;
-        var r = CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { b }, () => { trained++; return Fit(b); });
+        var r = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "d", 3), new[] { b }, _ => { trained++; return Fit(b); });
         Assert.False(r.FromCache);
         Assert.Equal(1, trained);
         var warning = Assert.Single(RunLog.Current.Warnings);
@@ -91,7 +91,7 @@ public sealed class CheckpointCacheTests : IDisposable
         Assert.DoesNotContain('\n', warning);
         // The retrained entry replaced the corrupt one and loads again.
         var c = nn.Linear(2, 2);
-        Assert.True(CheckpointCache.LoadOrTrain("lin", cfg, "d", 3, new[] { c }, () => Fit(c)).FromCache);
+        Assert.True(CheckpointCache.LoadOrTrain(CheckpointCache.Entry("lin", cfg, "d", 3), new[] { c }, _ => Fit(c)).FromCache);
     }
 
     [Fact]
@@ -99,12 +99,12 @@ public sealed class CheckpointCacheTests : IDisposable
     {
         var cfg = new Cfg(4, 0.05);
         var a = nn.Linear(2, 2);
-        CheckpointCache.LoadOrTrain("shape", cfg, "d", 4, new[] { a }, () => Fit(a));
+        CheckpointCache.LoadOrTrain(CheckpointCache.Entry("shape", cfg, "d", 4), new[] { a }, _ => Fit(a));
         // Same key, but a model of another shape: the stored weights don't fit.
         var wrong = nn.Linear(2, 3);
         var before = Weights(wrong);
         int trained = 0;
-        var r = CheckpointCache.LoadOrTrain("shape", cfg, "d", 4, new[] { wrong }, () => { trained++; return new History(); });
+        var r = CheckpointCache.LoadOrTrain(CheckpointCache.Entry("shape", cfg, "d", 4), new[] { wrong }, _ => { trained++; return new History(); });
         Assert.False(r.FromCache);
         Assert.Equal(1, trained);
         Assert.Equal(before, Weights(wrong));

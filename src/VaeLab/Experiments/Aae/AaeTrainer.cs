@@ -138,9 +138,6 @@ public sealed class AaeTrainer
         }, onEpochEnd, history: resumed?.History, startEpoch: resumed?.EpochsDone ?? 0);
     }
 
-    /// <summary>True when the last <see cref="TrainCached"/> loaded Q, P and D from the checkpoint cache.</summary>
-    public bool FromCache { get; private set; }
-
     /// <summary>
     /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
     /// re-run loads Q, P, D and the history instead of training (<paramref name="retrain"/> forces training). While
@@ -150,14 +147,14 @@ public sealed class AaeTrainer
     public TrainingRun TrainCached(Tensor x, Tensor? labels = null, string name = "AAE", bool retrain = false)
     {
         var modules = new nn.Module[] { Q, P, D };
-        var run = CheckpointCache.LoadOrTrain(Cache.For(ConditionClasses > 0 ? "supervised" : "unsupervised"), new { Config, ConditionClasses }, new[] { x, ConditionClasses > 0 ? labels : null },
-            modules, partial =>
+        var entry = CheckpointCache.Entry(Cache.For(ConditionClasses > 0 ? "supervised" : "unsupervised"), new { Config, ConditionClasses },
+            new[] { x, ConditionClasses > 0 ? labels : null }, modules);
+        var run = CheckpointCache.LoadOrTrain(entry, modules, partial =>
             {
                 var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _discriminatorOpt });
                 var resumed = checkpoint.Resume(name);
                 return Train(x, labels, (e, h) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h); }, name, resumed);
             }, retrain);
-        FromCache = run.FromCache;
         return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }
 

@@ -71,8 +71,9 @@ public sealed class LabelledOnlyClassifier
     public TrainingRun TrainCached(Tensor labelledX, Tensor labelledY, long unlabelledCount, Tensor? testX = null, Tensor? testY = null,
                                    string name = "labelled-only classifier", bool retrain = false)
     {
-        var run = CheckpointCache.LoadOrTrain(AaeTrainer.Cache.For("labelled-only"), new { Config, unlabelledCount }, new[] { labelledX, labelledY, testX, testY },
-            new nn.Module[] { Q }, () => Train(labelledX, labelledY, unlabelledCount, testX, testY, name), retrain);
+        var modules = new nn.Module[] { Q };
+        var entry = CheckpointCache.Entry(AaeTrainer.Cache.For("labelled-only"), new { Config, unlabelledCount }, new[] { labelledX, labelledY, testX, testY }, modules);
+        var run = CheckpointCache.LoadOrTrain(entry, modules, _ => Train(labelledX, labelledY, unlabelledCount, testX, testY, name), retrain);
         return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }
 

@@ -141,9 +141,6 @@ public sealed class SemiSupervisedAaeTrainer
         }, history: resumed?.History, startEpoch: resumed?.EpochsDone ?? 0);
     }
 
-    /// <summary>True when the last <see cref="TrainCached"/> loaded the networks from the checkpoint cache.</summary>
-    public bool FromCache { get; private set; }
-
     /// <summary>
     /// <see cref="Train"/> through the checkpoint cache: with the same configuration, data and initial weights a
     /// re-run loads Q, P, D_gauss, D_cat and the history (test errors included) instead of training.
@@ -152,15 +149,14 @@ public sealed class SemiSupervisedAaeTrainer
                                    string name = "semi-supervised AAE", bool retrain = false)
     {
         var modules = new nn.Module[] { Q, P, DGauss, DCat };
-        var run = CheckpointCache.LoadOrTrain(AaeTrainer.Cache.For("semi-supervised"), Config, new[] { unlabelled, labelledX, labelledY, testX, testY },
-            modules, partial =>
+        var entry = CheckpointCache.Entry(AaeTrainer.Cache.For("semi-supervised"), Config, new[] { unlabelled, labelledX, labelledY, testX, testY }, modules);
+        var run = CheckpointCache.LoadOrTrain(entry, modules, partial =>
             {
                 var checkpoint = new EpochCheckpoint(partial, modules, new[] { _decoderOpt, _encoderOpt, _generatorOpt, _gaussOpt, _catOpt, _classifierOpt });
                 var resumed = checkpoint.Resume(name);
                 return Train(unlabelled, labelledX, labelledY, testX, testY,
                     (e, h, counters) => { if (e + 1 < Config.Epochs) checkpoint.SaveIfDue(e + 1, h, counters); }, name, resumed);
             }, retrain);
-        FromCache = run.FromCache;
         return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }
 

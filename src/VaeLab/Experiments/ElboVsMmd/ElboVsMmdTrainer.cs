@@ -133,7 +133,8 @@ public static class ElboVsMmdTrainer
         // model was initialised under.
         var trainingPart = cfg with { TestExamples = 0, KnnReferences = 0, KnnK = 0, IwaeExamples = 0, IwaeSamples = 0, GeneratedSamples = 0 };
         var selection = $"{data.Name}: first {data.Count} training images; {initialisation ?? $"initialised under Lab seed {Lab.Info?.Seed}"}";
-        var run = CheckpointCache.LoadOrTrain(cacheName, trainingPart, selection, cfg.Seed, new[] { model }, () =>
+        var modules = new[] { model };
+        var run = CheckpointCache.LoadOrTrain(CheckpointCache.Entry(cacheName, trainingPart, selection, cfg.Seed), modules, _ =>
         {
             Lab.Seed(cfg.Seed);
             return train();

@@ -19,10 +19,14 @@ public static class GaussiansTrainer
         Lab.Seed(cfg.Seed);  // the initial weights follow the seed, as the batch order does
         var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain(Cache.For("autoencoder"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 },
-            new[] { train }, new[] { model }, () => FitAutoencoder(model, cfg, train), retrain);
+        var modules = new nn.Module[] { model };
+        var run = CheckpointCache.LoadOrTrain(CheckpointCache.Entry(Cache.For("autoencoder"), TrainingPart(cfg), new[] { train }, modules), modules,
+            _ => FitAutoencoder(model, cfg, train), retrain);
         return new Trained<Autoencoder2D>("autoencoder", run.Result, model) { FromCache = run.FromCache };
     }
+
+    /// <summary>The settings that shape the weights: the measurement sizes are no part of a cache key.</summary>
+    static GaussiansConfig TrainingPart(GaussiansConfig cfg) => cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 };
 
     /// <summary>This experiment's checkpoint-cache name and entry format.</summary>
     internal static readonly CacheTag Cache = new("gaussians", 3);
@@ -52,8 +56,9 @@ public static class GaussiansTrainer
         Lab.Seed(cfg.Seed);
         var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ);
         model.to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain(Cache.For("vae"), cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 },
-            new[] { train }, new[] { model }, () => FitVae(model, cfg, train), retrain);
+        var modules = new nn.Module[] { model };
+        var run = CheckpointCache.LoadOrTrain(CheckpointCache.Entry(Cache.For("vae"), TrainingPart(cfg), new[] { train }, modules), modules,
+            _ => FitVae(model, cfg, train), retrain);
         return new Trained<GaussianVae>("vae", run.Result, model) { FromCache = run.FromCache };
     }
 

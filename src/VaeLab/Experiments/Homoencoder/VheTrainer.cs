@@ -45,7 +45,9 @@ public static class VheTrainer
         var (x, _) = Prepare(cfg, images, labels);
         Lab.Seed(cfg.Seed);
         var model = new VheBaselineVae(2 * cfg.LatentDim, cfg.HiddenDim).to(Lab.Device);
-        var run = CheckpointCache.LoadOrTrain(Cache.For("baseline-vae"), cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, new nn.Module[] { model }, () =>
+        var modules = new nn.Module[] { model };
+        var entry = CheckpointCache.Entry(Cache.For("baseline-vae"), cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, modules);
+        var run = CheckpointCache.LoadOrTrain(entry, modules, _ =>
         {
             var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(x, null, cfg.BatchSize, cfg.Seed);
@@ -89,8 +91,8 @@ public static class VheTrainer
         var modules = new List<nn.Module> { model };
         if (codes is not null) modules.Add(new TensorStore("codes", codes));
         // Labels drive D in the supervised run and are scored against the pseudo-labels in the unsupervised one.
-        var run = CheckpointCache.LoadOrTrain(Cache.For(unsupervised ? "unsupervised" : "supervised"), cfg, new[] { x, y }, modules,
-            () => FitVhe(cfg, x, y, name, supervised, unsupervised, model, codes), retrain);
+        var entry = CheckpointCache.Entry(Cache.For(unsupervised ? "unsupervised" : "supervised"), cfg, new[] { x, y }, modules);
+        var run = CheckpointCache.LoadOrTrain(entry, modules, _ => FitVhe(cfg, x, y, name, supervised, unsupervised, model, codes), retrain);
         return new VheRun(name, run.Result.History, model, run.Result.Purity, run.Result.Nmi, codes) { FromCache = run.FromCache };
     }
 
