@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Events;
 using VaeLab.Plots;
 using VaeLab.Reporting;
 
@@ -8,12 +9,13 @@ namespace VaeLab.Interactive;
 /// <summary>
 /// Loaded by the kernel after <c>#r "nuget: VaeLab, ..."</c>. It adapts the library to the kernel: HTML formatters for
 /// VaeLab's display types, displays and in-place updates through the kernel, the kernel's cancellation (the stop
-/// button) as <see cref="Interrupts"/>, freed memory given back before each cell, and libtorch and
-/// TorchSharp's native glue loaded by path from the referenced packages (<see cref="TorchNative"/>).
+/// button) as <see cref="Interrupts"/>, freed memory given back before each cell, libtorch and TorchSharp's native
+/// glue loaded by path from the referenced packages (<see cref="TorchNative"/>), and the notebooks' common using
+/// directives (<see cref="RunContract.NotebookUsings"/>).
 /// </summary>
 public sealed class VaeLabKernelExtension : IKernelExtension
 {
-    public Task OnLoadAsync(Kernel kernel)
+    public async Task OnLoadAsync(Kernel kernel)
     {
         PlotlyHtml.BeginSession();
         RunLog.Begin();
@@ -30,10 +32,24 @@ public sealed class VaeLabKernelExtension : IKernelExtension
 
         // Reported, not thrown: the formatters stay useful, and Lab.Setup fails the setup cell with the same message.
         var loaded = TorchNative.TryEnsureLoaded(out var torch);
+
+        // The common namespaces, submitted as a cell of their own before the rest of the setup cell runs: the setup
+        // cell then names only its experiment's namespace. A child of the #r command, so it runs now, not queued.
+        var imported = false;
+        var csharp = kernel.KernelInfo.LanguageName == "C#" ? kernel
+            : (kernel.RootKernel as CompositeKernel)?.ChildKernels.FirstOrDefault(k => k.KernelInfo.LanguageName == "C#");
+        if (csharp is not null)
+        {
+            var submit = new SubmitCode(string.Join("\n", RunContract.NotebookUsings), csharp.Name);
+            if (KernelInvocationContext.Current?.Command is { } parent) submit.SetParent(parent);
+            var result = await kernel.RootKernel.SendAsync(submit);
+            imported = !result.Events.OfType<CommandFailed>().Any();
+        }
+
         if (KernelInvocationContext.Current is { } context)
             KernelInvocationContextExtensions.Display(context,
-            $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts; " +
+            $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts" +
+            (imported ? $", {RunContract.NotebookUsings.Count} using directives (TorchSharp, VaeLab's shared namespaces)" : "") + "; " +
             (loaded ? $"TorchSharp native: {torch}" : $"TorchSharp native NOT loaded: {torch}"), "text/plain");
-        return Task.CompletedTask;
     }
 }

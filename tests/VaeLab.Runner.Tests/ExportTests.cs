@@ -29,7 +29,8 @@ public class ExportTests
         return path;
     }
 
-    const string Setup = "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"nuget: VaeLab, 0.1.0\"\nusing VaeLab;\nLab.Setup(seed: 0)";
+    // As the notebooks' setup cells: the kernel extension imports the common namespaces, the cell its experiment's.
+    const string Setup = "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"nuget: VaeLab, 0.1.0\"\nusing VaeLab.Experiments.Gaussians;\nLab.Setup(seed: 0)";
 
     [Fact]
     public void A_small_notebook_becomes_one_file_of_top_level_statements()
@@ -52,7 +53,17 @@ public class ExportTests
             // It writes small.html next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad input, 130 Ctrl+C).
             // Its build output (with this platform's libtorch, about 0.5 GB) is kept for the next run; `dotnet clean small.cs` frees it.
 
+            using TorchSharp;
+            using static TorchSharp.torch;
             using VaeLab;
+            using VaeLab.Data;
+            using VaeLab.Losses;
+            using VaeLab.Metrics;
+            using VaeLab.Nn;
+            using VaeLab.Plots;
+            using VaeLab.Reporting;
+            using VaeLab.Training;
+            using VaeLab.Experiments.Gaussians;
             using VaeLab.Hosting;
             using static VaeLab.Hosting.NotebookApp;  // display(x), as in the kernel
 

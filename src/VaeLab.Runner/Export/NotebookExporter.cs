@@ -85,7 +85,8 @@ public static partial class NotebookExporter
         sb.AppendLine($"// It writes {System.IO.Path.ChangeExtension(app, ".html")} next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad input, 130 Ctrl+C).");
         sb.AppendLine($"// Its build output (with this platform's libtorch, about 0.5 GB) is kept for the next run; `dotnet clean {app}` frees it.");
         sb.AppendLine();
-        foreach (var u in usings.Distinct()) sb.AppendLine(u);
+        // The kernel extension imports these when the VaeLab package loads; an app has no extension, so it says them here.
+        foreach (var u in RunContract.NotebookUsings.Concat(usings).Distinct()) sb.AppendLine(u);
         if (!usings.Contains("using VaeLab.Hosting;")) sb.AppendLine("using VaeLab.Hosting;");
         sb.AppendLine("using static VaeLab.Hosting.NotebookApp;  // display(x), as in the kernel");
         sb.AppendLine();

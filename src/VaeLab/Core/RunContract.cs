@@ -2,8 +2,8 @@ namespace VaeLab
 {
     /// <summary>
     /// What the runner and the library agree on, in one file that both compile (linked into VaeLab.Runner, internal
-    /// there, as AtomicFile is): the profile names, the rule that a smoke run's claims are not judged, and where the
-    /// repository is.
+    /// there, as AtomicFile is): the profile names, the rule that a smoke run's claims are not judged, the notebooks'
+    /// common using directives, and where the repository is.
     /// </summary>
 #if VAELAB_RUNNER
     internal
@@ -20,6 +20,16 @@ namespace VaeLab
         /// <summary>Claims are recorded but not judged under smoke: CI checks that every cell runs, not what a run
         /// of seconds shows.</summary>
         public static bool JudgesClaims(string profile) => profile != Smoke;
+
+        /// <summary>
+        /// The using directives every notebook needs, imported by the kernel extension when <c>#r "nuget: VaeLab"</c>
+        /// loads it (and written at the top of an exported app), so a setup cell names only its experiment's namespace.
+        /// </summary>
+        public static IReadOnlyList<string> NotebookUsings { get; } =
+        [
+            "using TorchSharp;", "using static TorchSharp.torch;", "using VaeLab;", "using VaeLab.Data;", "using VaeLab.Losses;",
+            "using VaeLab.Metrics;", "using VaeLab.Nn;", "using VaeLab.Plots;", "using VaeLab.Reporting;", "using VaeLab.Training;",
+        ];
 
         /// <summary>The file that marks the repository's root.</summary>
         public const string SolutionFileName = "VaeLab.sln";

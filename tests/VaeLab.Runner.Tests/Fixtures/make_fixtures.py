@@ -6,13 +6,10 @@ META = {
     "language_info": {"name": "polyglot-notebook"},
     "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}},
 }
+# As the notebooks' setup cells: VaeLab's kernel extension imports TorchSharp and VaeLab's shared namespaces.
 SETUP = '''#!csharp
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "nuget: VaeLab, 0.1.0"
-using TorchSharp;
-using static TorchSharp.torch;
-using VaeLab;
-using VaeLab.Reporting;'''
+#r "nuget: VaeLab, 0.1.0"'''
 
 
 def lines(src):
@@ -58,7 +55,7 @@ write("outputs.ipynb", [
 ])
 
 write("chart.ipynb", [
-    code(SETUP + '\nusing VaeLab.Plots;'),
+    code(SETUP),
     code('static Figure Line(double[] x, double[] y) => Fig.Chart(new[] { Fig.Scatter(x, y, "line", "lines") }, ("title.text", "a line"));\nLine(new[] { 0.0, 1, 2 }, new[] { 0.0, 1, 4 })'),
     code('Line(new[] { 0.0, 1 }, new[] { 1.0, 0 }).Display();'),
 ])
@@ -87,7 +84,7 @@ write("compile-error.ipynb", [
 ])
 
 write("progress.ipynb", [
-    code(SETUP + '\nusing VaeLab.Training;'),
+    code(SETUP),
     code('var p = new TrainingProgress("toy", 20);\nfor (int i = 1; i <= 20; i++) { Interrupts.ThrowIfRequested(); p.Report(i, new Dictionary<string, double> { ["loss"] = 1.0 / i }); }\np.Complete();'),
 ])
 

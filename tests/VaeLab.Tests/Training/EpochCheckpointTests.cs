@@ -37,11 +37,11 @@ public sealed class EpochCheckpointTests : IDisposable
 
     static readonly AaeConfig Aae = new() { HiddenDim = 16, BatchSize = 8, Epochs = 5 };
 
-    (AaeTrainer Trainer, History History) TrainAae(Tensor x, bool retrain = false)
+    (AaeTrainer Trainer, TrainingRun Run) TrainAae(Tensor x, bool retrain = false)
     {
         Lab.Setup(seed: 11, threads: 1);
         var t = new AaeTrainer(Aae);
-        return (t, t.TrainCached(x, retrain: retrain).History);
+        return (t, t.TrainCached(x, retrain: retrain));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class EpochCheckpointTests : IDisposable
         var saved = new List<int>();
         EpochCheckpoint.AfterSave = saved.Add;
         var (resumed, resumedHistory) = TrainAae(x);
-        Assert.False(resumed.FromCache);
+        Assert.False(resumedHistory.FromCache);
         Assert.Equal(new[] { 3, 4 }, saved); // it went on from epoch 3 (the last epoch needs no checkpoint)
         Assert.Empty(Partials()); // the finished entry replaces the checkpoint
 
