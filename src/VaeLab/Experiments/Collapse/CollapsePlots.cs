@@ -97,6 +97,16 @@ public static class CollapsePlots
     }
 
     /// <summary>
+    /// Notebooks 03's and 04's side-by-side test-batch diagnostics of several runs over training: KL (log), active
+    /// units and the mutual information I(x; z).
+    /// </summary>
+    public static Figure Diagnostics(IReadOnlyList<CollapseRun> runs) =>
+        Fig.SideBySide("Test-batch diagnostics over training",
+            ("KL, nats (log)", Compare(runs, s => Math.Max(s.Kl, 1e-6), "", "KL, nats", logY: true)),
+            ("active units", Compare(runs, s => s.ActiveUnits, "", "active units", legend: false)),
+            ("I(x; z), nats", Compare(runs, s => s.MutualInformation, "", "MI, nats", legend: false)));
+
+    /// <summary>
     /// A β sweep's phase diagram: final KL (log) and active units against β_max (log), one line per setting, with the
     /// predicted threshold <paramref name="betaStar"/> drawn as a vertical line.
     /// </summary>

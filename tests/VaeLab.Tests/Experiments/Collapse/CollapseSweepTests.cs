@@ -2,6 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Data;
 using VaeLab.Experiments.Collapse;
+using VaeLab.Training;
 using VaeLab.Tests.Training;
 
 namespace VaeLab.Tests.Experiments.Collapse;
@@ -125,5 +126,23 @@ public class CollapseSweepTests
         Assert.Contains("\"name\":\"(a)\"", json);
         Assert.DoesNotContain("NaN", json);
         Assert.Throws<ArgumentException>(() => CollapsePlots.SweepQuality(new[] { sweep[3] }, new EndQuality(0, 0), "(a)", 0.01, "t"));
+    }
+
+    static CollapseRun Run(string name, params (int Step, double Kl)[] points)
+    {
+        var bands = new LatentBands([0.0], [0.0], [1.0], [1.0]);
+        var snapshots = points.Select(p => new LatentSnapshot(p.Step, 1, p.Kl, 0.05, p.Kl > 0.01 ? 1 : 0, p.Kl / 2, 1, bands)).ToList();
+        return new CollapseRun(name, new History(), "MLP", 10, new ConstantBeta(1), points[^1].Step, snapshots, [], []);
+    }
+
+    [Fact]
+    public void TheDiagnosticsFigureShowsEachRunOnceInThreePanels()
+    {
+        var json = CollapsePlots.Diagnostics([Run("a", (0, 1.0), (10, 0.5)), Run("b", (0, 2.0), (10, 0.0))]).ToJson();
+        // Three panels × two runs; the legend lists each run once.
+        Assert.Equal(6, System.Text.RegularExpressions.Regex.Matches(json, "\"type\":\"scatter\"").Count);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(json, "\"showlegend\":true").Count);
+        Assert.Contains("\"type\":\"log\"", json);  // KL on a log axis: a zero KL is drawn at 1e-6, not dropped
+        Assert.Contains("1E-06", json.ToUpperInvariant());
     }
 }
