@@ -398,15 +398,4 @@ public static class CollapseTrainer
         return new LatentSnapshot(step, beta, PosteriorStats.Kl(mean, logVar), recon, PosteriorStats.ActiveUnits(mean),
             PosteriorStats.MutualInformation(mean, logVar, draws: miDraws), PosteriorStats.MeanStandardDeviation(logVar), PosteriorStats.Bands(mean, logVar));
     }
-
-    /// <summary>KL, reconstruction (the objective's term, in its units), active units, MI and bands of the encoder on
-    /// <paramref name="x"/>, without changing the model (eval mode and no_grad; train mode restored).</summary>
-    public static LatentSnapshot Evaluate(nn.Module<Tensor, VaeOutput> model, Tensor x, int step, double beta, int miDraws = 1,
-        CollapseObjective objective = CollapseObjective.DocumentMse)
-    {
-        using var _ = torch.NewDisposeScope();
-        using var __ = Inference.Evaluating(model);
-        var output = model.forward(x);
-        return Summarise(output.Mean, output.LogVar, output.Logits, x, step, beta, miDraws, objective);
-    }
 }
