@@ -50,7 +50,8 @@ public static class KernelFormatters
             .ToList();
 
     /// <summary>The HTML of a display type: the same as an exported app's page shows (<see cref="ValueHtml"/>).</summary>
-    public static string Html(object value) => IsConfig(value.GetType()) || value is IHtmlRenderable ? ValueHtml.Html(value) : WebUtility.HtmlEncode(value.ToString() ?? "");
+    public static string Html(object value) => IsConfig(value.GetType()) || value is IHtmlRenderable ? ValueHtml.Html(value)
+        : WebUtility.HtmlEncode(value.ToString() ?? "");
 
     static bool IsConfig(Type t) => ValueHtml.IsConfig(t);
 }

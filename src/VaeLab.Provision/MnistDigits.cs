@@ -143,7 +143,8 @@ public static class MnistDigits
             foreach (var v in data.EnumerateArray())
             {
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double value) || !(value >= 0 && value <= 1))
-                    throw new DigitsPackageException(where, $"grey level {i} (digit {i / Pixels}, pixel {i % Pixels}) is {v.GetRawText()}, not a number in [0, 1]", fix);
+                    throw new DigitsPackageException(where,
+                        $"grey level {i} (digit {i / Pixels}, pixel {i % Pixels}) is {v.GetRawText()}, not a number in [0, 1]", fix);
                 bytes[i++] = ToByte(value);
             }
             return bytes;

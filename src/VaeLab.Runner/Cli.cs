@@ -119,12 +119,14 @@ public static class Cli
         }
     }
 
-    static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started, string? commit,
+    static int WriteIndex(List<NotebookResult> results, IReadOnlyList<ReportFiles> files, NotebookRunner runner, TimeSpan elapsed, DateTimeOffset started,
+        string? commit,
         string outDir)
     {
         int exit = Summary.ExitCode(results, runner.Options, runner.StopRequested);
         var planned = files.Take(results.Count).ToList();
-        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), Summary.ToJson(Summary.Build(results, planned, runner.Options, started, elapsed, exit, commit)));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"),
+            Summary.ToJson(Summary.Build(results, planned, runner.Options, started, elapsed, exit, commit)));
         AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), HtmlReport.Index(results, planned, runner.Options, elapsed, exit));
         return exit;
     }
@@ -175,7 +177,8 @@ public static class Cli
     {
         folder = notebooksDir ?? FindRepositoryNotebooks();
         if (!Directory.Exists(folder)) throw new BadInputException($"no notebooks folder at {folder}. Run vaelab reproduce from the repository (or pass --notebooks DIR).");
-        var found = Directory.GetFiles(folder, "*.ipynb").Where(f => !Path.GetFileName(f).StartsWith('.')).OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
+        var found = Directory.GetFiles(folder, "*.ipynb").Where(f => !Path.GetFileName(f).StartsWith('.')).OrderBy(f => Path.GetFileName(f),
+            StringComparer.Ordinal).ToList();
         if (found.Count == 0) throw new BadInputException($"no .ipynb notebooks in {folder}.");
         return found;
     }

@@ -136,7 +136,8 @@ public static partial class NotebookExporter
         if (root.Usings.Count > 0)
         {
             usings.AddRange(root.Usings.Select(u => u.WithoutTrivia().ToString()));
-            edits.Add((TextSpan.FromBounds(root.Usings[0].SpanStart, root.Usings[^1].Span.End), "// (this cell's using directives are at the top of the file)"));
+            edits.Add((TextSpan.FromBounds(root.Usings[0].SpanStart, root.Usings[^1].Span.End),
+                "// (this cell's using directives are at the top of the file)"));
         }
         foreach (var a in root.AttributeLists) throw new BadInputException($"{where}: has an assembly attribute ({a}); an exported app cannot place it. Remove it from the notebook.");
 
@@ -217,7 +218,8 @@ public static partial class NotebookExporter
     {
         LiteralExpressionSyntax { RawKind: (int)SyntaxKind.StringLiteralExpression } => "string",
         LiteralExpressionSyntax { RawKind: (int)SyntaxKind.TrueLiteralExpression or (int)SyntaxKind.FalseLiteralExpression } => "bool",
-        LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression, Token.Value: var v } => v switch { int => "int", double => "double", float => "float", decimal => "decimal", long => "long", _ => null },
+        LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression, Token.Value: var v }
+            => v switch { int => "int", double => "double", float => "float", decimal => "decimal", long => "long", _ => null },
         PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression, Operand: var o } => LiteralType(o),
         _ => null,
     };

@@ -22,7 +22,8 @@ public sealed class NotebookCell
 
     /// <summary>The kernel the cell is for (Polyglot Notebooks metadata), or null when it does not say.</summary>
     public string? KernelName =>
-        (Metadata["polyglot_notebook"]?["kernelName"] ?? Metadata["dotnet_interactive"]?["language"]) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        (Metadata["polyglot_notebook"]?["kernelName"] ?? Metadata["dotnet_interactive"]?["language"]) is JsonValue v && v.TryGetValue<string>(out var s) ? s
+            : null;
 }
 
 /// <summary>An nbformat 4 notebook read for running: its cells and metadata, validated up front.</summary>

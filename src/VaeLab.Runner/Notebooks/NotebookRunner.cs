@@ -11,7 +11,8 @@ namespace VaeLab.Runner.Notebooks;
 /// <param name="CellTimeout">Longest a cell may run; null for no limit.</param>
 /// <param name="StopGrace">How long a cell gets to stop after an interrupt request before it is abandoned.</param>
 /// <param name="Strict">Failed claims make the exit code non-zero (by default a failed claim is a finding, not a failed run).</param>
-public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null, bool Strict = false)
+public sealed record RunOptions(string Profile, IReadOnlyList<ParameterValue> Parameters, TimeSpan? CellTimeout = null, TimeSpan? StopGrace = null,
+    bool Strict = false)
 {
     public static IReadOnlyList<string> Profiles => RunContract.Profiles;
     public bool JudgeClaims => RunContract.JudgesClaims(Profile);
@@ -177,7 +178,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                 var sink = new CellSink(cell.Outputs, console);
                 CellResult outcome;
                 if (!IsCSharp(cell.Cell.KernelName))
-                    outcome = CellResult.Fail("UnsupportedKernel", $"cell {i + 1} is a '{cell.Cell.KernelName}' cell; vaelab runs C# cells only (no other .NET Interactive kernels). Rewrite it in C#.");
+                    outcome = CellResult.Fail("UnsupportedKernel",
+                        $"cell {i + 1} is a '{cell.Cell.KernelName}' cell; vaelab runs C# cells only (no other .NET Interactive kernels). Rewrite it in C#.");
                 else
                     (outcome, abandoned) = await ExecuteWithLimitsAsync(session, cell.Cell.Source, sink, $"cell {i + 1}");
                 sink.Flush();
@@ -185,7 +187,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                 if (outcome.Error is { } error)
                 {
                     cell.Outputs.Add(error);
-                    result.Status = error.EName switch { "Timeout" => NotebookStatus.Timeout, "Interrupted" => NotebookStatus.Interrupted, _ => NotebookStatus.Error };
+                    result.Status = error.EName switch { "Timeout" => NotebookStatus.Timeout, "Interrupted" => NotebookStatus.Interrupted,
+                        _ => NotebookStatus.Error };
                     result.Failure = new CellFailure(i + 1, cell.ExecutionCount, cell.Cell.Id, error.EName, error.EValue);
                     break;
                 }
@@ -257,7 +260,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
             // Report why the cell stopped rather than the cancellation it stopped with.
             return (CellResult.Fail(ename, reason, r.Error?.Traceback), false);
         }
-        return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the kernel's cancel request and was abandoned."), true);
+        return (CellResult.Fail(ename, $"{reason}; it did not stop within {options.Grace.TotalSeconds:0} s of the kernel's cancel request and was abandoned."),
+            true);
     }
 
     static Task<CellResult> OnOwnThread(Func<Task<CellResult>> work, string name)

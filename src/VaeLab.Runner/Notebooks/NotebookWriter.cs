@@ -11,7 +11,8 @@ namespace VaeLab.Runner.Notebooks;
 /// </summary>
 public static class NotebookWriter
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string ToJson(NotebookResult result) => Build(result).ToJsonString(Indented) + "\n";
 
@@ -51,7 +52,8 @@ public static class NotebookWriter
                 cells.Add(o);
                 continue;
             }
-            if (cellMetadata["polyglot_notebook"] is not JsonObject) cellMetadata["polyglot_notebook"] = new JsonObject { ["kernelName"] = c.KernelName ?? "csharp" };
+            if (cellMetadata["polyglot_notebook"] is not JsonObject) cellMetadata["polyglot_notebook"] = new JsonObject { ["kernelName"] = c.KernelName
+                ?? "csharp" };
             if (cell.Start is { } start && cell.End is { } end)
                 cellMetadata["execution"] = new JsonObject
                 {

@@ -32,7 +32,8 @@ public static class Parameters
     /// <summary>Top-level variables declared by a parameters cell, read with Roslyn.</summary>
     public static IReadOnlyDictionary<string, DeclaredParameter> Declared(string code)
     {
-        var root = CSharpSyntaxTree.ParseText(code, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script).WithLanguageVersion(LanguageVersion.Latest)).GetCompilationUnitRoot();
+        var root = CSharpSyntaxTree.ParseText(code,
+            CSharpParseOptions.Default.WithKind(SourceCodeKind.Script).WithLanguageVersion(LanguageVersion.Latest)).GetCompilationUnitRoot();
         var result = new Dictionary<string, DeclaredParameter>(StringComparer.Ordinal);
         foreach (var member in root.Members)
         {
@@ -54,7 +55,8 @@ public static class Parameters
     {
         var baseType = declared.Type?.TrimEnd('?').Trim();
         var value = ParameterText.Read(p.Raw, baseType);
-        JsonNode? json = value.Value switch { int i => JsonValue.Create(i), double d => JsonValue.Create(d), bool b => JsonValue.Create(b), _ => JsonValue.Create((string)value.Value) };
+        JsonNode? json = value.Value switch { int i => JsonValue.Create(i), double d => JsonValue.Create(d), bool b => JsonValue.Create(b),
+            _ => JsonValue.Create((string)value.Value) };
         var literal = value.CSharp;
         if (baseType != null && !ParameterText.Compatible(baseType, value.Type))
             throw new BadInputException(ParameterText.Mismatch(notebook, p.Name, p.Raw, declared.Type!, baseType));

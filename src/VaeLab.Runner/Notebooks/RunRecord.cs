@@ -9,7 +9,8 @@ public sealed record RunSeed(int Seed, double Measured, Verdict Verdict);
 
 /// <param name="Measured">The measurement; over seeds, their median.</param>
 /// <param name="Seeds">Each seed's outcome, for a claim judged over seeds; empty for one measurement.</param>
-public sealed record RunClaim(string Statement, string Measure, double Measured, string Bound, Verdict Verdict, string? Note, IReadOnlyList<RunSeed>? Seeds = null);
+public sealed record RunClaim(string Statement, string Measure, double Measured, string Bound, Verdict Verdict, string? Note,
+    IReadOnlyList<RunSeed>? Seeds = null);
 public sealed record RunMetric(string Name, double Value, string? Unit, string? Note);
 public sealed record RunDataset(string Requested, string Used, string Source);
 
@@ -17,7 +18,8 @@ public sealed record RunDataset(string Requested, string Used, string Source);
 /// What a notebook recorded through VaeLab's RunLog (claims, metrics, datasets, warnings), read from its kernel after
 /// the last cell as JSON: the runner shares no types with the library the notebook loaded.
 /// </summary>
-public sealed record RunRecord(IReadOnlyList<RunClaim> Claims, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<RunDataset> Datasets, IReadOnlyList<string> Warnings)
+public sealed record RunRecord(IReadOnlyList<RunClaim> Claims, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<RunDataset> Datasets,
+    IReadOnlyList<string> Warnings)
 {
     public static readonly RunRecord Empty = new([], [], [], []);
 
@@ -34,7 +36,8 @@ public sealed record RunRecord(IReadOnlyList<RunClaim> Claims, IReadOnlyList<Run
             S(c, "statement") ?? "", S(c, "measure") ?? "", D(c, "measured_text"), S(c, "bound") ?? "",
             Enum.Parse<Verdict>(S(c, "verdict") ?? "NotJudged"), S(c, "note"),
             c.TryGetProperty("seeds", out var seeds) && seeds.ValueKind == JsonValueKind.Array
-                ? seeds.EnumerateArray().Select(x => new RunSeed(x.GetProperty("seed").GetInt32(), D(x, "measured_text"), Enum.Parse<Verdict>(S(x, "verdict") ?? "NotJudged"))).ToList()
+                ? seeds.EnumerateArray().Select(x => new RunSeed(x.GetProperty("seed").GetInt32(), D(x, "measured_text"),
+                    Enum.Parse<Verdict>(S(x, "verdict") ?? "NotJudged"))).ToList()
                 : null)).ToList();
         var metrics = root.GetProperty("metrics").EnumerateArray().Select(m => new RunMetric(
             S(m, "name") ?? "", D(m, "value_text"), S(m, "unit"), S(m, "note"))).ToList();

@@ -77,7 +77,8 @@ public static class HtmlReport
             if (r.Failure is { } f) sb.Append($"<p class=\"bad\">cell {f.Cell}: {H(f.EName)}: {H(f.Message.Split('\n')[0])}</p>");
             var failed = r.Claims.Where(c => c.Verdict == Verdict.Failed).ToList();
             if (failed.Count > 0)
-                sb.Append("<ul class=\"failed\">").Append(string.Join("", failed.Select(c => $"<li>did not hold: {H(c.Statement)} — {H(c.Measure)} = {c.Measured:G4}, bound {H(c.Bound)}</li>"))).Append("</ul>");
+                sb.Append("<ul class=\"failed\">").Append(string.Join("",
+                    failed.Select(c => $"<li>did not hold: {H(c.Statement)} — {H(c.Measure)} = {c.Measured:G4}, bound {H(c.Bound)}</li>"))).Append("</ul>");
             sb.Append("</div></div>\n");
         }
         sb.Append("</body></html>\n");

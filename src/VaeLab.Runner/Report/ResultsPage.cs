@@ -31,7 +31,8 @@ public static class ResultsPage
             sb.AppendLine();
             sb.AppendLine($"## `{profile}` profile{(commit != null ? $", commit {commit[..Math.Min(12, commit.Length)]}" : "")}");
             sb.AppendLine();
-            var when = DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) : "?";
+            var when = DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+                ? t.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) : "?";
             var parameters = (summary["parameters"] as JsonObject ?? []).Select(p => $"{p.Key}={p.Value}").ToList();
             sb.AppendLine($"From `{source}`: started {when}, {Minutes(Num(summary, "duration_s"))} in all, exit code {summary["exit_code"]?.ToString() ?? "?"}" +
                 (parameters.Count > 0 ? $", parameters {string.Join(" ", parameters.Select(p => $"`-p {p}`"))}" : "") + $"; {Str(summary, "claims") ?? "no claims"}.");
@@ -74,7 +75,8 @@ public static class ResultsPage
     // Whole seconds first, so 239.8 s reads "4 min 00 s", not "3 min 60 s".
     internal static string Minutes(double? seconds) =>
         seconds is { } x ? (Math.Round(x) is var s && s < 60 ? $"{s:0} s" : $"{(int)(s / 60)} min {s % 60:00} s") : "?";
-    static string Verdict(string? v) => v switch { "passed" => "passed", "failed" => "**failed**", "mixed" => "**mixed**", "not-judged" => "not judged", _ => v ?? "?" };
+    static string Verdict(string? v)
+        => v switch { "passed" => "passed", "failed" => "**failed**", "mixed" => "**mixed**", "not-judged" => "not judged", _ => v ?? "?" };
     static string Short(string? v) => v switch { "passed" => "✓", "failed" => "✗", "not-judged" => "(not judged)", _ => "" };
     static string Cell(string? s) => (s ?? "").Replace("|", "\\|").Replace("\n", " ");
 }

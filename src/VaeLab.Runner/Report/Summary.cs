@@ -58,7 +58,8 @@ public static class Summary
         return Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? head + "+changes" : head;
     }
 
-    public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started, TimeSpan duration, int exitCode,
+    public static JsonObject Build(IReadOnlyList<NotebookResult> results, IReadOnlyList<ReportFiles> files, RunOptions options, DateTimeOffset started,
+        TimeSpan duration, int exitCode,
         string? commit = null)
     {
         var notebooks = new JsonArray();
@@ -82,9 +83,11 @@ public static class Summary
                     ["message"] = r.Failure.Message,
                 },
                 ["parameters"] = r.Notebook.Parameters.DeepClone(),
-                ["datasets"] = new JsonArray(r.Datasets.Select(d => (JsonNode?)new JsonObject { ["requested"] = d.Requested, ["used"] = d.Used, ["source"] = d.Source }).ToArray()),
+                ["datasets"] = new JsonArray(r.Datasets.Select(d => (JsonNode?)new JsonObject { ["requested"] = d.Requested, ["used"] = d.Used,
+                    ["source"] = d.Source }).ToArray()),
                 ["warnings"] = new JsonArray(r.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
-                ["metrics"] = new JsonArray(r.Metrics.Select(m => (JsonNode?)new JsonObject { ["name"] = m.Name, ["value"] = Number(m.Value), ["unit"] = m.Unit, ["note"] = m.Note }).ToArray()),
+                ["metrics"] = new JsonArray(r.Metrics.Select(m => (JsonNode?)new JsonObject { ["name"] = m.Name, ["value"] = Number(m.Value),
+                    ["unit"] = m.Unit, ["note"] = m.Note }).ToArray()),
                 ["claims"] = new JsonArray(r.Claims.Select(c => (JsonNode?)new JsonObject
                 {
                     ["statement"] = c.Statement,
@@ -94,7 +97,8 @@ public static class Summary
                     ["verdict"] = VerdictName(c.Verdict),
                     ["note"] = c.Note,
                     ["seeds"] = c.Seeds is { } seeds
-                        ? new JsonArray(seeds.Select(x => (JsonNode?)new JsonObject { ["seed"] = x.Seed, ["measured"] = Number(x.Measured), ["verdict"] = VerdictName(x.Verdict) }).ToArray())
+                        ? new JsonArray(seeds.Select(x => (JsonNode?)new JsonObject { ["seed"] = x.Seed, ["measured"] = Number(x.Measured),
+                            ["verdict"] = VerdictName(x.Verdict) }).ToArray())
                         : null,
                 }).ToArray()),
             });
@@ -115,10 +119,12 @@ public static class Summary
         };
     }
 
-    static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x) : JsonValue.Create(x.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    static JsonNode? Number(double x) => double.IsFinite(x) ? JsonValue.Create(x)
+        : JsonValue.Create(x.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static string ToJson(JsonObject summary) =>
-        summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 }
 
 /// <summary>Where one notebook's executed copy and HTML page go.</summary>

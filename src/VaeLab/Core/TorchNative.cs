@@ -155,7 +155,8 @@ public static class TorchNative
     /// </summary>
     public static Backend? FindBackend(IEnumerable<string> searchDirectories, IEnumerable<string> pathEntries, string? expectedVersion)
     {
-        var dirs = searchDirectories.Concat(pathEntries.Where(d => PackageOf(d) is { Id: var id } && id.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase)))
+        var dirs = searchDirectories.Concat(pathEntries.Where(d => PackageOf(d) is { Id: var id }
+            && id.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase)))
             .Where(d => !string.IsNullOrWhiteSpace(d) && System.IO.Directory.Exists(d)).Select(d => Path.GetFullPath(d)).Distinct().ToList();
         // Of several versions, the one TorchSharp expects first (a cache can hold old ones; only referenced ones are listed).
         dirs = dirs.OrderBy(d => PackageOf(d)?.Version is { } v && v != expectedVersion ? 1 : 0).ToList();
@@ -171,7 +172,8 @@ public static class TorchNative
         return new Backend(found!, cuda ? "cuda" : "cpu", directory, PackageOf(directory)?.Version);
     }
 
-    static bool IsCuda(string dir) => PackageOf(dir)?.Id.Contains("cuda", StringComparison.OrdinalIgnoreCase) == true || File.Exists(Path.Combine(dir, "libtorch_cuda.so"));
+    static bool IsCuda(string dir) => PackageOf(dir)?.Id.Contains("cuda", StringComparison.OrdinalIgnoreCase) == true
+        || File.Exists(Path.Combine(dir, "libtorch_cuda.so"));
 
     /// <summary>The NuGet package (id, normalized version) whose native folder this is:
     /// &lt;packages&gt;/&lt;id&gt;/&lt;version&gt;/runtimes/&lt;rid&gt;/native.</summary>

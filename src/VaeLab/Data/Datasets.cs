@@ -213,7 +213,8 @@ public static class Datasets
         if (sources.Offline)
             tried.Add(new(downloadStep, mirrors, $"skipped: {DatasetSources.OfflineVariable}=1"));
         else if (targetDir == null)
-            tried.Add(new(downloadStep, mirrors, $"skipped: no repository ({DatasetSources.SolutionFileName}) and no {DatasetSources.DataDirVariable} to save into"));
+            tried.Add(new(downloadStep, mirrors,
+                $"skipped: no repository ({DatasetSources.SolutionFileName}) and no {DatasetSources.DataDirVariable} to save into"));
         else if (spec.Mirrors.Length == 0)
             tried.Add(new(downloadStep, targetDir, "skipped: no download location is known for this dataset"));
         else
@@ -279,7 +280,8 @@ public static class Datasets
     {
         if (!Directory.Exists(folder))
         {
-            tried.Add(new(step, folder, "folder absent" + (spec.DebianPackage != null && folder.StartsWith(DatasetSources.DebianDatasetsRoot, StringComparison.Ordinal)
+            tried.Add(new(step, folder, "folder absent"
+                + (spec.DebianPackage != null && folder.StartsWith(DatasetSources.DebianDatasetsRoot, StringComparison.Ordinal)
                 ? $" (sudo apt-get install {spec.DebianPackage} installs it)" : "")));
             return null;
         }

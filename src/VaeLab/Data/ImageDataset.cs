@@ -81,7 +81,8 @@ public sealed record ImageDataset(string Name, Tensor Images, Tensor Labels, str
         if (images.dim() != 4)
             throw new ArgumentException($"{name}: images must be N×C×H×W (4 dimensions); got shape [{string.Join(", ", images.shape)}]. Use unsqueeze(1) for N×H×W.", nameof(Images));
         if (images.dtype != ScalarType.Float32)
-            throw new ArgumentException($"{name}: images must be float32 in [0, 1]; got {images.dtype}. Convert with .to_type(ScalarType.Float32) / 255.", nameof(Images));
+            throw new ArgumentException($"{name}: images must be float32 in [0, 1]; got {images.dtype}. Convert with .to_type(ScalarType.Float32) / 255.",
+                nameof(Images));
         return images;
     }
 

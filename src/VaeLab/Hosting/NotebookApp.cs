@@ -125,7 +125,8 @@ public static class NotebookApp
     }
 
     static string ClaimsLine(IReadOnlyList<Claim> claims) =>
-        Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, claims.Count(c => c.Verdict != Verdict.NotJudged), claims.Count(c => c.Verdict == Verdict.Passed), claims.Count(c => c.Verdict == Verdict.Mixed));
+        Reporting.Pages.NotebookPageHtml.ClaimsLine(claims.Count, claims.Count(c => c.Verdict != Verdict.NotJudged),
+            claims.Count(c => c.Verdict == Verdict.Passed), claims.Count(c => c.Verdict == Verdict.Mixed));
 
     static void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {

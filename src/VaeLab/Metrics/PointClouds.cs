@@ -22,8 +22,10 @@ public static class PointClouds
     {
         CheckCloud(x, nameof(x), 2);
         CheckCloud(y, nameof(y), 2);
-        if (x.shape[1] != y.shape[1]) throw new ArgumentException($"x has {x.shape[1]} columns but y has {y.shape[1]}: compare points of one dimension.", nameof(y));
-        if (!(bandwidth > 0) || double.IsInfinity(bandwidth)) throw new ArgumentOutOfRangeException(nameof(bandwidth), bandwidth, "The kernel bandwidth must be positive and finite.");
+        if (x.shape[1] != y.shape[1]) throw new ArgumentException($"x has {x.shape[1]} columns but y has {y.shape[1]}: compare points of one dimension.",
+            nameof(y));
+        if (!(bandwidth > 0) || double.IsInfinity(bandwidth)) throw new ArgumentOutOfRangeException(nameof(bandwidth), bandwidth,
+            "The kernel bandwidth must be positive and finite.");
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var a = x.detach().to(ScalarType.Float64);
@@ -85,7 +87,8 @@ public static class PointClouds
     {
         CheckCloud(points, nameof(points), 1);
         CheckCloud(centres, nameof(centres), 1);
-        if (points.shape[1] != centres.shape[1]) throw new ArgumentException($"points have {points.shape[1]} columns but centres {centres.shape[1]}.", nameof(centres));
+        if (points.shape[1] != centres.shape[1]) throw new ArgumentException($"points have {points.shape[1]} columns but centres {centres.shape[1]}.",
+            nameof(centres));
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var p = points.detach().to(ScalarType.Float64);

@@ -45,7 +45,8 @@ public static class Fig
     }
 
     /// <summary>One line per named series, against 1..n (epochs or steps).</summary>
-    public static Figure Lines(IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string title, string xTitle = "epoch", string yTitle = "", bool logY = false)
+    public static Figure Lines(IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string title, string xTitle = "epoch", string yTitle = "",
+        bool logY = false)
     {
         var traces = series.Select(s => Scatter(Enumerable.Range(1, s.Values.Count).Select(i => (double)i), s.Values, s.Name, "lines"));
         return Chart(traces, ("title.text", title), ("xaxis.title.text", xTitle), ("yaxis.title.text", yTitle), ("yaxis.type", logY ? "log" : null));

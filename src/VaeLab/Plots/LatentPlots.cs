@@ -34,7 +34,8 @@ public static class LatentPlots
 
     /// <summary>The codes by class (<see cref="ClassTraces"/>) with axes z₁ and z₂, plus any <paramref name="layout"/>.</summary>
     public static Figure ByClass(Tensor codes, Tensor labels, IReadOnlyList<string> names, bool legend = true, params (string Key, object? Value)[] layout) =>
-        Fig.Chart(ClassTraces(codes, labels, names, legend), new[] { ("xaxis.title.text", (object?)"z₁"), ("yaxis.title.text", "z₂") }.Concat(layout).ToArray());
+        Fig.Chart(ClassTraces(codes, labels, names, legend),
+            new[] { ("xaxis.title.text", (object?)"z₁"), ("yaxis.title.text", "z₂") }.Concat(layout).ToArray());
 
     /// <summary>
     /// side² codes on an even grid over [−extent, extent]², in the order <see cref="Fig.ImageGrid"/> lays images out:

@@ -35,7 +35,8 @@ public sealed record SeedOutcome(int Seed, double Measured, Verdict Verdict);
 /// <summary>A document's claim checked against a measured number.</summary>
 /// <param name="Measured">The measurement; over several seeds, their median.</param>
 /// <param name="Seeds">Each seed's measurement and verdict, for a claim judged over seeds (null for one measurement).</param>
-public sealed record Claim(string Statement, string Measure, double Measured, Bound Bound, Verdict Verdict, string? Note = null, IReadOnlyList<SeedOutcome>? Seeds = null)
+public sealed record Claim(string Statement, string Measure, double Measured, Bound Bound, Verdict Verdict, string? Note = null,
+    IReadOnlyList<SeedOutcome>? Seeds = null)
 {
     public bool Passed => Verdict == Verdict.Passed;
 }
@@ -98,7 +99,8 @@ public sealed class ClaimSet : IHtmlRenderable
     /// others by the rule of <see cref="Check(string, string, IEnumerable{ValueTuple{int, double}}, Bound, string?)"/>,
     /// and with none left the claim is NotJudged and its note says why.
     /// </summary>
-    public Claim CheckWhere(string whyNot, string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound, string? note = null) =>
+    public Claim CheckWhere(string whyNot, string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound,
+        string? note = null) =>
         Record(OverSeeds(statement, measure, perSeed, bound, note, whyNot));
 
     Claim Record(Claim c)
@@ -108,7 +110,8 @@ public sealed class ClaimSet : IHtmlRenderable
         return c;
     }
 
-    Claim OverSeeds(string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound, string? note, string? whyNot)
+    Claim OverSeeds(string statement, string measure, IEnumerable<(int Seed, double Measured, bool Meaningful)> perSeed, Bound bound, string? note,
+        string? whyNot)
     {
         var list = perSeed.ToList();
         if (list.Count == 0) throw new ArgumentException($"Claim '{statement}': no seeds were measured; pass at least one (seed, value).", nameof(perSeed));

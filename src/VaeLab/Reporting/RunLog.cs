@@ -45,11 +45,14 @@ public sealed class RunLog
             {
                 claims = _claims.Select(c => new
                 {
-                    statement = c.Statement, measure = c.Measure, measured = Finite(c.Measured), measured_text = c.Measured.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    statement = c.Statement, measure = c.Measure, measured = Finite(c.Measured),
+                        measured_text = c.Measured.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                     bound = c.Bound.ToString(), verdict = c.Verdict.ToString(), note = c.Note,
-                    seeds = c.Seeds?.Select(x => new { seed = x.Seed, measured_text = x.Measured.ToString("R", System.Globalization.CultureInfo.InvariantCulture), verdict = x.Verdict.ToString() }),
+                    seeds = c.Seeds?.Select(x => new { seed = x.Seed,
+                        measured_text = x.Measured.ToString("R", System.Globalization.CultureInfo.InvariantCulture), verdict = x.Verdict.ToString() }),
                 }),
-                metrics = _metrics.Select(m => new { name = m.Name, value = Finite(m.Value), value_text = m.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), unit = m.Unit, note = m.Note }),
+                metrics = _metrics.Select(m => new { name = m.Name, value = Finite(m.Value),
+                    value_text = m.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), unit = m.Unit, note = m.Note }),
                 datasets = _datasets.Select(d => new { requested = d.Requested, used = d.Used, source = d.Source }),
                 warnings = _warnings,
             });

@@ -92,7 +92,8 @@ public sealed class BatchLoader(Tensor x, Tensor? y, int batchSize, int seed, bo
     static bool CheckDropLast(Tensor x, int batchSize, bool dropLast)
     {
         if (dropLast && x.shape[0] < batchSize)
-            throw new ArgumentException($"With dropLast, {x.shape[0]} rows make no batch of {batchSize}: use a smaller batch or dropLast: false.", nameof(dropLast));
+            throw new ArgumentException($"With dropLast, {x.shape[0]} rows make no batch of {batchSize}: use a smaller batch or dropLast: false.",
+                nameof(dropLast));
         return dropLast;
     }
 }

@@ -199,7 +199,8 @@ public static class CheckpointCache
         }
     }
 
-    static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     static string Sha256(string path)
     {

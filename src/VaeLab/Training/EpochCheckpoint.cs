@@ -109,7 +109,8 @@ public sealed class EpochCheckpoint
         {
             var files = new List<string>();
             for (int i = 0; i < _modules.Count; i++) { _modules[i].save(Path.Combine(tmp, $"module{i}.bin")); files.Add($"module{i}.bin"); }
-            for (int i = 0; i < _optimizers.Count; i++) { Savable(_optimizers[i]).save_state_dict(Path.Combine(tmp, $"optimizer{i}.bin")); files.Add($"optimizer{i}.bin"); }
+            for (int i = 0; i < _optimizers.Count; i++) { Savable(_optimizers[i]).save_state_dict(Path.Combine(tmp,
+                $"optimizer{i}.bin")); files.Add($"optimizer{i}.bin"); }
             using (var rng = torch.get_rng_state()) File.WriteAllBytes(Path.Combine(tmp, RngFile), rng.bytes.ToArray());
             files.Add(RngFile);
             var state = new State(epochsDone, history, counters?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new());
@@ -145,7 +146,8 @@ public sealed class EpochCheckpoint
         optimizer as TorchSharp.Modules.OptimizerHelper
         ?? throw new NotSupportedException($"{optimizer.GetType().Name} cannot save its state, so its run cannot be checkpointed.");
 
-    static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions JsonOptions = new() { IncludeFields = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     static string Sha256(string path)
     {

@@ -165,7 +165,8 @@ public static class TrainLoop
                         double v = t.detach().cpu().item<float>();
                         if (!double.IsFinite(v))
                         {
-                            if (policy == NonFinitePolicy.Stop) throw new NonFiniteLossException(name, global - 1, k, v, new Dictionary<string, double>(lastFinite));
+                            if (policy == NonFinitePolicy.Stop) throw new NonFiniteLossException(name, global - 1, k, v,
+                                new Dictionary<string, double>(lastFinite));
                             history.SkippedBatches++;
                             values.Clear();
                             break;

@@ -51,7 +51,8 @@ public sealed record AaeConfig
     {
         new ConfigCheck(nameof(AaeConfig))
             .AtLeast(nameof(HiddenDim), HiddenDim, 1).AtLeast(nameof(LatentDim), LatentDim, 1).Positive(nameof(PriorStd), PriorStd)
-            .Between(nameof(Dropout), Dropout, 0, 0.99).Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr), RegularizationLr)
+            .Between(nameof(Dropout), Dropout, 0, 0.99).Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr),
+                RegularizationLr)
             .Between(nameof(Tiny), Tiny, 0, 1e-3).AtLeast(nameof(BatchSize), BatchSize, 1).AtLeast(nameof(Epochs), Epochs, 0)
             .CountOrAll(nameof(TrainExamples), TrainExamples).CountOrAll(nameof(TestExamples), TestExamples);
         return this;

@@ -33,7 +33,8 @@ public sealed class AaeDecoder : Module<Tensor, Tensor>
     {
         if (ConditionDim == 0)
         {
-            if (condition is not null) throw new ArgumentException("This decoder was built without a condition (conditionDim 0); pass only z.", nameof(condition));
+            if (condition is not null) throw new ArgumentException("This decoder was built without a condition (conditionDim 0); pass only z.",
+                nameof(condition));
             return forward(z);
         }
         if (condition is null || condition.dim() != 2 || condition.shape[1] != ConditionDim || condition.shape[0] != z.shape[0])

@@ -51,7 +51,8 @@ public static class AaeMeasures
     /// and how well 5-NN on all of <paramref name="train"/>'s labelled images recognises its class-conditional samples
     /// (100 per class, styles from the prior with <paramref name="sampleSeed"/>).
     /// </summary>
-    public static AaeLabelGain LabelGain(SemiSupervisedAaeTrainer semi, LabelledOnlyClassifier labelledOnly, ImageDataset train, ImageDataset test, int sampleSeed)
+    public static AaeLabelGain LabelGain(SemiSupervisedAaeTrainer semi, LabelledOnlyClassifier labelledOnly, ImageDataset train, ImageDataset test,
+        int sampleSeed)
     {
         double err = 100 * semi.ErrorRate(test.Flat, test.Labels);
         double onlyErr = 100 * labelledOnly.ErrorRate(test.Flat, test.Labels);

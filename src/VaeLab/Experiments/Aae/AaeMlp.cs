@@ -31,7 +31,8 @@ public sealed class AaeMlp : Module<Tensor, Tensor>
     public AaeMlp(string name, int inputDim, int hiddenDim, int outputDim, double dropout) : base(name)
     {
         if (inputDim < 1 || hiddenDim < 1 || outputDim < 1)
-            throw new ArgumentOutOfRangeException(nameof(inputDim), $"{name}: widths must be ≥ 1 (got input {inputDim}, hidden {hiddenDim}, output {outputDim}).");
+            throw new ArgumentOutOfRangeException(nameof(inputDim),
+                $"{name}: widths must be ≥ 1 (got input {inputDim}, hidden {hiddenDim}, output {outputDim}).");
         if (dropout < 0 || dropout >= 1)
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, $"{name}: dropout must be in [0, 1).");
         InputDim = inputDim; HiddenDim = hiddenDim; OutputDim = outputDim;

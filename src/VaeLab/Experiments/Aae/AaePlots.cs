@@ -30,7 +30,8 @@ public static class AaePlots
         var traces = LatentPlots.ClassTraces(z, labels, classNames, opacity: 0.7);
         var angles = Enumerable.Range(0, 121).Select(i => 2 * Math.PI * i / 120).ToArray();
         for (int k = 1; k <= 3; k++)
-            traces.Add(Fig.Scatter(angles.Select(a => k * priorStd * Math.Cos(a)), angles.Select(a => k * priorStd * Math.Sin(a)), $"prior {k}σ", mode: "lines", color: "#333333"));
+            traces.Add(Fig.Scatter(angles.Select(a => k * priorStd * Math.Cos(a)), angles.Select(a => k * priorStd * Math.Sin(a)), $"prior {k}σ",
+                mode: "lines", color: "#333333"));
         string Shares(double[] v) => string.Join(" / ", v.Select(x => x.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)));
         return Fig.Chart(traces, ("title.text", $"{title}; inside 1σ/2σ/3σ: {Shares(inside)} (prior: {Shares(prior)})"),
             ("xaxis.title.text", "z₁"), ("yaxis.title.text", "z₂"), ("yaxis.scaleanchor", "x"), ("width", 760), ("height", 700));

@@ -38,7 +38,8 @@ public sealed class AaeTrainer
     public AaeTrainer(AaeConfig config, int conditionClasses = 0, int inputDim = 784)
     {
         Config = config.Validate();
-        if (conditionClasses < 0) throw new ArgumentOutOfRangeException(nameof(conditionClasses), conditionClasses, "conditionClasses must be ≥ 0 (0 = unsupervised).");
+        if (conditionClasses < 0) throw new ArgumentOutOfRangeException(nameof(conditionClasses), conditionClasses,
+            "conditionClasses must be ≥ 0 (0 = unsupervised).");
         ConditionClasses = conditionClasses;
         Q = new AaeEncoder(inputDim, config.HiddenDim, config.LatentDim, config.Dropout);
         P = new AaeDecoder(config.LatentDim, conditionClasses, config.HiddenDim, inputDim, config.Dropout);
@@ -63,7 +64,8 @@ public sealed class AaeTrainer
     Tensor? Condition(Tensor? labels, long n)
     {
         if (ConditionClasses == 0) return null;
-        if (labels is null) throw new ArgumentException($"This supervised AAE's decoder needs labels (0..{ConditionClasses - 1}) with each batch.", nameof(labels));
+        if (labels is null) throw new ArgumentException($"This supervised AAE's decoder needs labels (0..{ConditionClasses - 1}) with each batch.",
+            nameof(labels));
         if (labels.shape[0] != n) throw new ArgumentException($"{labels.shape[0]} labels for {n} images.", nameof(labels));
         return nn.functional.one_hot(labels.to_type(ScalarType.Int64), ConditionClasses).to_type(ScalarType.Float32);
     }
@@ -168,7 +170,8 @@ public sealed class AaeTrainer
     public Tensor Decode(Tensor z, Tensor? labels = null)
     {
         var condition = Condition(labels, z.shape[0]);
-        return Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), condition?.narrow(0, s, n).to(Lab.Device))), P);
+        return Inference.Rows(z.shape[0], Inference.DefaultBatch,
+            (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), condition?.narrow(0, s, n).to(Lab.Device))), P);
     }
 
     /// <summary>

@@ -46,10 +46,12 @@ public sealed class LabelledOnlyClassifier
     /// the labelled set (cycled, as the semi-supervised trainer cycles it). Records the training loss per epoch, and
     /// the test error (%) as "test error %" when test images are given.
     /// </summary>
-    public History Train(Tensor labelledX, Tensor labelledY, long unlabelledCount, Tensor? testX = null, Tensor? testY = null, string name = "labelled-only classifier")
+    public History Train(Tensor labelledX, Tensor labelledY, long unlabelledCount, Tensor? testX = null, Tensor? testY = null,
+        string name = "labelled-only classifier")
     {
         AaeInput.CheckImages(labelledX, (int)labelledX.shape[1], nameof(labelledX));
-        if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.", nameof(labelledY));
+        if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.",
+            nameof(labelledY));
         var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
         var cycle = labelled.Cycle();
         int perEpoch = StepsPerEpoch(Config, unlabelledCount);
@@ -72,7 +74,8 @@ public sealed class LabelledOnlyClassifier
                                    string name = "labelled-only classifier", bool retrain = false)
     {
         var modules = new nn.Module[] { Q };
-        var entry = CheckpointCache.Entry(AaeTrainer.Cache.For("labelled-only"), new { Config, unlabelledCount }, new[] { labelledX, labelledY, testX, testY }, modules);
+        var entry = CheckpointCache.Entry(AaeTrainer.Cache.For("labelled-only"), new { Config, unlabelledCount }, new[] { labelledX, labelledY, testX, testY },
+            modules);
         var run = CheckpointCache.LoadOrTrain(entry, modules, _ => Train(labelledX, labelledY, unlabelledCount, testX, testY, name), retrain);
         return new TrainingRun(name, run.Result) { FromCache = run.FromCache };
     }

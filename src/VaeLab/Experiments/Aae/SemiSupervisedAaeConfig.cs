@@ -57,7 +57,8 @@ public sealed record SemiSupervisedAaeConfig
         new ConfigCheck(nameof(SemiSupervisedAaeConfig))
             .AtLeast(nameof(HiddenDim), HiddenDim, 1).AtLeast(nameof(Classes), Classes, 2).AtLeast(nameof(LatentDim), LatentDim, 1)
             .Positive(nameof(PriorStd), PriorStd).Between(nameof(Dropout), Dropout, 0, 0.99)
-            .Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr), RegularizationLr).Positive(nameof(ClassificationLr), ClassificationLr)
+            .Positive(nameof(ReconstructionLr), ReconstructionLr).Positive(nameof(RegularizationLr), RegularizationLr).Positive(nameof(ClassificationLr),
+                ClassificationLr)
             .Between(nameof(Tiny), Tiny, 0, 1e-3).AtLeast(nameof(BatchSize), BatchSize, 1).AtLeast(nameof(Epochs), Epochs, 0)
             .That(LabelledExamples >= Classes && LabelledExamples % Classes == 0, nameof(LabelledExamples),
                 $"{LabelledExamples} must be a positive multiple of Classes ({Classes}): the labelled set is balanced over the classes.")

@@ -22,7 +22,8 @@ public sealed class SemiSupervisedAaeEncoder : Module<Tensor, SemiSupervisedCode
     public int Classes { get; }
     public int LatentDim { get; }
 
-    public SemiSupervisedAaeEncoder(int inputDim = 784, int hiddenDim = 1000, int classes = 10, int styleDim = 2, double dropout = 0.2) : base(nameof(SemiSupervisedAaeEncoder))
+    public SemiSupervisedAaeEncoder(int inputDim = 784, int hiddenDim = 1000, int classes = 10, int styleDim = 2, double dropout = 0.2)
+        : base(nameof(SemiSupervisedAaeEncoder))
     {
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "classes must be ≥ 2.");
         Classes = classes; LatentDim = styleDim;

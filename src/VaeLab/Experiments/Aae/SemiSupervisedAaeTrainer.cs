@@ -111,7 +111,8 @@ public sealed class SemiSupervisedAaeTrainer
     {
         AaeInput.CheckImages(unlabelled, P.OutputDim, nameof(unlabelled));
         AaeInput.CheckImages(labelledX, P.OutputDim, nameof(labelledX));
-        if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.", nameof(labelledY));
+        if (labelledY.shape[0] != labelledX.shape[0]) throw new ArgumentException($"{labelledY.shape[0]} labels for {labelledX.shape[0]} labelled images.",
+            nameof(labelledY));
         var loader = new BatchLoader(unlabelled, null, Config.BatchSize, Config.Seed, dropLast: unlabelled.shape[0] >= Config.BatchSize);
         var labelled = new BatchLoader(labelledX, labelledY, Math.Min(Config.BatchSize, (int)labelledX.shape[0]), Config.Seed + 1_000_003, dropLast: true);
         var labelledBatches = labelled.Cycle();
@@ -184,7 +185,8 @@ public sealed class SemiSupervisedAaeTrainer
 
     /// <summary>Pixel probabilities sigmoid(P([z, y])) in eval mode, N×784 on the CPU.</summary>
     public Tensor Decode(Tensor z, Tensor y)
-        => Inference.Rows(z.shape[0], Inference.DefaultBatch, (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
+        => Inference.Rows(z.shape[0], Inference.DefaultBatch,
+            (s, n) => torch.sigmoid(P.Decode(z.narrow(0, s, n).to(Lab.Device), y.narrow(0, s, n).to(Lab.Device))), P);
     /// <summary>
     /// Class-conditional samples: for each class k, <paramref name="perClass"/> styles z ~ N(0, PriorStd²·I) decoded
     /// with the one-hot y = k, in eval mode. The styles come from <paramref name="seed"/> alone, and every class gets

@@ -22,7 +22,8 @@ public sealed class BatchedMlpVae : nn.Module<Tensor, Tensor>, IVaeMembers
     public int LatentDim { get; }
     public nn.Module Module => this;
 
-    public BatchedMlpVae(int members, int[] encoderHidden, int latentDim, int[]? decoderHidden = null, IReadOnlyList<long>? imageShape = null) : base(nameof(BatchedMlpVae))
+    public BatchedMlpVae(int members, int[] encoderHidden, int latentDim, int[]? decoderHidden = null, IReadOnlyList<long>? imageShape = null)
+        : base(nameof(BatchedMlpVae))
     {
         if (members < 1) throw new ArgumentOutOfRangeException(nameof(members), members, "members must be ≥ 1.");
         if (encoderHidden is null || encoderHidden.Length == 0 || encoderHidden.Any(h => h < 1))

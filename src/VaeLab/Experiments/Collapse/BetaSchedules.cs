@@ -9,7 +9,8 @@ public abstract record BetaSchedule
     /// <summary>β at 0-based <paramref name="step"/> of a run of <paramref name="totalSteps"/> steps.</summary>
     public double At(int step, int totalSteps)
     {
-        if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "totalSteps must be ≥ 1 (the number of optimizer steps in the run).");
+        if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps,
+            "totalSteps must be ≥ 1 (the number of optimizer steps in the run).");
         if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "step must be ≥ 0.");
         return Compute(step, totalSteps);
     }
@@ -61,7 +62,8 @@ public sealed record CyclicalBeta(int Cycles = 4, double Ratio = 0.5, double Max
     protected override double Compute(int step, int totalSteps)
     {
         if (Cycles < 1) throw new ArgumentOutOfRangeException(nameof(Cycles), Cycles, "Cycles (M) must be ≥ 1.");
-        if (!(Ratio > 0 && Ratio <= 1)) throw new ArgumentOutOfRangeException(nameof(Ratio), Ratio, "Ratio (R) is the increasing fraction of a cycle and must be in (0, 1].");
+        if (!(Ratio > 0 && Ratio <= 1)) throw new ArgumentOutOfRangeException(nameof(Ratio), Ratio,
+            "Ratio (R) is the increasing fraction of a cycle and must be in (0, 1].");
         double cycleLength = (double)totalSteps / Cycles;
         double tau = step % (int)Math.Ceiling(cycleLength) / cycleLength;
         return tau <= Ratio ? Max * tau / Ratio : Max;

@@ -75,10 +75,12 @@ public sealed record CollapseConfig
             .AtLeast(nameof(Epochs), Epochs, 1).AtLeast(nameof(TrainExamples), TrainExamples, 1).AtLeast(nameof(BatchSize), BatchSize, 1)
             .Positive(nameof(LearningRate), LearningRate).AtLeast(nameof(LatentDim), LatentDim, 1).AtLeast(nameof(ConvChannels), ConvChannels, 1)
             .That(MlpHidden is { Length: > 0 } && MlpHidden.All(h => h >= 1), nameof(MlpHidden), "needs at least one hidden width, each ≥ 1.")
-            .AtLeast(nameof(TestBatch), TestBatch, 2).AtLeast(nameof(QualitySamples), QualitySamples, 1).AtLeast(nameof(QualityReferences), QualityReferences, 5).AtLeast(nameof(MiDraws), MiDraws, 1).AtLeast(nameof(Evaluations), Evaluations, 1)
+            .AtLeast(nameof(TestBatch), TestBatch, 2).AtLeast(nameof(QualitySamples), QualitySamples, 1).AtLeast(nameof(QualityReferences), QualityReferences,
+                5).AtLeast(nameof(MiDraws), MiDraws, 1).AtLeast(nameof(Evaluations), Evaluations, 1)
             .AtLeast(nameof(Checkpoints), Checkpoints, 2).AtLeast(nameof(ShownImages), ShownImages, 1)
             .Between(nameof(WarmupFraction), WarmupFraction, 0, 1).Between(nameof(RampFraction), RampFraction, 0, 1)
-            .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction), $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")
+            .That(WarmupFraction + RampFraction <= 1, nameof(RampFraction),
+                $"WarmupFraction + RampFraction = {WarmupFraction + RampFraction} must be ≤ 1 (β reaches 1 within the run).")
             .AtLeast(nameof(BatchedMembers), BatchedMembers, 1).AtLeast(nameof(Cycles), Cycles, 1).Between(nameof(CycleRatio), CycleRatio, 0, 1)
             .That(Enum.IsDefined(Objective), nameof(Objective), $"{Objective} is not a CollapseObjective.");
         return this;

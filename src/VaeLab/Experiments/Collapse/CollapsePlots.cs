@@ -45,7 +45,8 @@ public static class CollapsePlots
                 traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => lo(s)[k]).ToArray()), ("mode", "lines"),
                     ("line.color", colour), ("line.width", 1), ("legendgroup", $"z{k}"), ("showlegend", false), ("name", $"z{k} min")));
                 traces.Add(Fig.Trace("scatter", ("x", steps), ("y", run.Snapshots.Select(s => hi(s)[k]).ToArray()), ("mode", "lines"),
-                    ("line.color", colour), ("line.width", 1), ("fill", "tonexty"), ("fillcolor", colour + "33"), ("legendgroup", $"z{k}"), ("showlegend", legend), ("name", $"z{k}")));
+                    ("line.color", colour), ("line.width", 1), ("fill", "tonexty"), ("fillcolor", colour + "33"), ("legendgroup", $"z{k}"),
+                        ("showlegend", legend), ("name", $"z{k}")));
             }
             return Fig.Chart(traces, ("xaxis.title.text", "step"), ("yaxis.title.text", y), ("yaxis.type", log ? "log" : null));
         }
@@ -60,13 +61,17 @@ public static class CollapsePlots
         var steps = Enumerable.Range(0, run.History.Steps("kl").Count).Select(i => (double)i).ToArray();
         var kl = Fig.Chart(new[]
         {
-            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("kl").ToArray()), ("mode", "lines"), ("name", "KL (training batch)"), ("line.color", Fig.Palette[0]), ("line.width", 1)),
-            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Kl).ToArray()), ("mode", "lines+markers"), ("name", "KL (test batch)"), ("line.color", Fig.Palette[3])),
+            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("kl").ToArray()), ("mode", "lines"), ("name", "KL (training batch)"),
+                ("line.color", Fig.Palette[0]), ("line.width", 1)),
+            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Kl).ToArray()),
+                ("mode", "lines+markers"), ("name", "KL (test batch)"), ("line.color", Fig.Palette[3])),
         }, ("xaxis.title.text", "step"), ("yaxis.title.text", "KL, nats (log)"), ("yaxis.type", "log"));
         var recon = Fig.Chart(new[]
         {
-            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("recon").ToArray()), ("mode", "lines"), ("name", "recon (training batch)"), ("line.color", Fig.Palette[1]), ("line.width", 1)),
-            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Reconstruction).ToArray()), ("mode", "lines+markers"), ("name", "recon (test batch)"), ("line.color", Fig.Palette[4])),
+            Fig.Trace("scatter", ("x", steps), ("y", run.History.Steps("recon").ToArray()), ("mode", "lines"), ("name", "recon (training batch)"),
+                ("line.color", Fig.Palette[1]), ("line.width", 1)),
+            Fig.Trace("scatter", ("x", run.Snapshots.Select(s => (double)s.Step).ToArray()), ("y", run.Snapshots.Select(s => s.Reconstruction).ToArray()),
+                ("mode", "lines+markers"), ("name", "recon (test batch)"), ("line.color", Fig.Palette[4])),
         }, ("xaxis.title.text", "step"), ("yaxis.title.text", run.Objective.ReconstructionUnit()));
         var beta = Fig.Chart(new[]
         {
@@ -84,7 +89,8 @@ public static class CollapsePlots
         double? level = null, string? levelName = null, bool legend = true)
     {
         var list = runs.ToList();
-        var traces = list.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers", Fig.Palette[i % Fig.Palette.Length], size: 4)).ToList();
+        var traces = list.Select((r, i) => Fig.Scatter(r.Snapshots.Select(s => (double)s.Step), r.Snapshots.Select(value), r.Name, "lines+markers",
+            Fig.Palette[i % Fig.Palette.Length], size: 4)).ToList();
         if (level is { } l)
         {
             double last = list.Max(r => r.Snapshots[^1].Step);
@@ -114,8 +120,10 @@ public static class CollapsePlots
     {
         Figure Panel(Func<SweepPoint, double> y, string yTitle, bool logY, bool legend)
         {
-            var traces = sweep.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(y), g.Key, "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
-            traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { logY ? 1e-8 : 0, logY ? sweep.Max(y) * 2 : latentDim }, "predicted β*", "lines", "#333333"));
+            var traces = sweep.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(y), g.Key, "lines+markers",
+                Fig.Palette[i % Fig.Palette.Length])).ToList();
+            traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { logY ? 1e-8 : 0, logY ? sweep.Max(y) * 2 : latentDim }, "predicted β*", "lines",
+                "#333333"));
             // The panels share one legend: the second panel's lines join the first one's legend groups.
             foreach (var t in traces) { Fig.Set(t, "legendgroup", t.Get("name")!); Fig.Set(t, "showlegend", legend); }
             return Fig.Chart(traces, ("xaxis.type", "log"), ("xaxis.title.text", "β_max"), ("yaxis.type", logY ? "log" : null), ("yaxis.title.text", yTitle));
@@ -138,7 +146,8 @@ public static class CollapsePlots
         double lo = points.Min(s => s.BetaMax), hi = points.Max(s => s.BetaMax);
         Figure Panel(Func<EndQuality, double> y, string yTitle, bool legend)
         {
-            var traces = points.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(s => y(s.Quality!)), g.Key, "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
+            var traces = points.GroupBy(s => s.Setting).Select((g, i) => Fig.Scatter(g.Select(s => s.BetaMax), g.Select(s => y(s.Quality!)), g.Key,
+                "lines+markers", Fig.Palette[i % Fig.Palette.Length])).ToList();
             traces.Add(Fig.Scatter(new[] { lo, hi }, new[] { y(reference), y(reference) }, referenceName, "lines", "#888888"));
             double top = Math.Max(points.Max(s => y(s.Quality!)), y(reference)) * 1.1;
             traces.Add(Fig.Scatter(new[] { betaStar, betaStar }, new[] { 0, top }, "predicted β*", "lines", "#333333"));

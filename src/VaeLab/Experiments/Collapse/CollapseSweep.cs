@@ -77,11 +77,13 @@ public static class CollapseSweep
         if (betaMax.Count == 0) throw new ArgumentException("A sweep needs at least one β_max.", nameof(betaMax));
         foreach (var b in betaMax)
             if (!(b >= 0)) throw new ArgumentOutOfRangeException(nameof(betaMax), b, "β_max must be ≥ 0.");
-        var runs = CollapseTrainer.TrainMany(makeModel, betaMax.Select(b => new CollapseMember($"{setting}, β_max = {b:G3}", schedule(b), cfg.Seed)).ToArray(), data, cfg, retrain);
+        var runs = CollapseTrainer.TrainMany(makeModel, betaMax.Select(b => new CollapseMember($"{setting}, β_max = {b:G3}", schedule(b), cfg.Seed)).ToArray(),
+            data, cfg, retrain);
         foreach (var r in runs.Where(r => r.Diverged != null))
             VaeLab.Reporting.RunLog.Current.Warn($"{r.Name}: stopped at step {r.Diverged!.Step} (loss term '{r.Diverged.Term}' not finite); its sweep point has no numbers (Stopped).");
         return runs.Select((run, i) => run.Diverged is { } e
-            ? new SweepPoint(setting, cfg.Objective, betaMax[i], double.NaN, 0, double.NaN, double.NaN, double.NaN, false, Stopped: $"stopped at step {e.Step}: '{e.Term}' not finite")
+            ? new SweepPoint(setting, cfg.Objective, betaMax[i], double.NaN, 0, double.NaN, double.NaN, double.NaN, false,
+                Stopped: $"stopped at step {e.Step}: '{e.Term}' not finite")
             : new SweepPoint(setting, cfg.Objective, betaMax[i], run.Final.Kl, run.Final.ActiveUnits, run.Final.MutualInformation,
                 run.Final.Reconstruction, run.FirstHalfDip.Kl, run.FromCache, run.Final.MeanRange, run.Final.MeanStd, Quality: run.Quality)).ToList();
     }

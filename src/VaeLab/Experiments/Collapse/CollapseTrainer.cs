@@ -11,7 +11,8 @@ namespace VaeLab.Experiments.Collapse;
 
 /// <summary>Encoder statistics on the fixed test batch at one step of training (KL and MI in nats, reconstruction in
 /// the objective's units: per-pixel MSE for the document's loss; MeanStd the average posterior standard deviation).</summary>
-public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd, LatentBands Bands)
+public sealed record LatentSnapshot(int Step, double Beta, double Kl, double Reconstruction, int ActiveUnits, double MutualInformation, double MeanStd,
+    LatentBands Bands)
 {
     /// <summary>Width of the mean band (max − min over the batch), averaged over latent dimensions.</summary>
     public double MeanRange => Bands.MeanMax.Zip(Bands.MeanMin, (hi, lo) => hi - lo).Average();
@@ -125,7 +126,8 @@ public static class CollapseTrainer
     /// <param name="cfg">Hyperparameters.</param>
     /// <param name="retrain">true: train even when the checkpoint cache holds this run.</param>
     /// <exception cref="NonFiniteLossException">A loss term became NaN or infinite.</exception>
-    public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
+    public static CollapseRun Train<TModel>(string name, Func<TModel> makeModel, BetaSchedule schedule, DatasetSplits data, CollapseConfig cfg,
+        bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         var run = TrainMany(makeModel, [new CollapseMember(name, schedule, cfg.Seed)], data, cfg, retrain)[0];
@@ -143,13 +145,15 @@ public static class CollapseTrainer
     /// </summary>
     /// <param name="makeModel">Builds one plain model; called once per member after seeding with the member's seed.</param>
     /// <param name="members">The runs: name, β schedule and seed each.</param>
-    public static IReadOnlyList<CollapseRun> TrainMany<TModel>(Func<TModel> makeModel, IReadOnlyList<CollapseMember> members, DatasetSplits data, CollapseConfig cfg, bool retrain = false)
+    public static IReadOnlyList<CollapseRun> TrainMany<TModel>(Func<TModel> makeModel, IReadOnlyList<CollapseMember> members, DatasetSplits data,
+        CollapseConfig cfg, bool retrain = false)
         where TModel : nn.Module<Tensor, VaeOutput>, IGaussianVae
     {
         cfg.Validate();
         if (members.Count == 0) return [];
         if (cfg.TrainExamples > data.Train.Count)
-            throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.", nameof(cfg));
+            throw new ArgumentException($"TrainExamples {cfg.TrainExamples} exceeds the {data.Train.Count} training images of {data.Used}; lower it.",
+                nameof(cfg));
         if (cfg.TestBatch > data.Test.Count || cfg.TestBatch < 2)
             throw new ArgumentException($"TestBatch {cfg.TestBatch} must be in [2, {data.Test.Count}] (the test images of {data.Used}).", nameof(cfg));
 
@@ -279,7 +283,8 @@ public static class CollapseTrainer
                 var samples = net.Decode(prior).sigmoid().cpu();
                 for (int k = 0; k < count; k++)
                     if (Active(k))
-                        checkpoints[k].Add(new ImageCheckpoint(step, recon[k].flatten().data<float>().ToArray(), samples[k].flatten().data<float>().ToArray(), (int)shown.shape[0]));
+                        checkpoints[k].Add(new ImageCheckpoint(step, recon[k].flatten().data<float>().ToArray(), samples[k].flatten().data<float>().ToArray(),
+                            (int)shown.shape[0]));
             }
         }
 
@@ -319,7 +324,8 @@ public static class CollapseTrainer
                 {
                     if (!Active(k)) continue;
                     int bad = Enumerable.Range(0, terms.Length).FirstOrDefault(t => !float.IsFinite(values[t * count + k]), -1);
-                    if (bad >= 0) diverged[k] = new NonFiniteLossException(members[k].Name, ctx.Step, terms[bad], values[bad * count + k], new Dictionary<string, double>(lastFinite[k]));
+                    if (bad >= 0) diverged[k] = new NonFiniteLossException(members[k].Name, ctx.Step, terms[bad], values[bad * count + k],
+                        new Dictionary<string, double>(lastFinite[k]));
                 }
                 var active = Enumerable.Range(0, count).Where(Active).ToArray();
                 if (active.Length == 0) throw diverged.First(e => e != null)!;  // the loop reports "stopped: non-finite loss"
@@ -336,7 +342,8 @@ public static class CollapseTrainer
                 var shownValues = new Dictionary<string, Tensor>();
                 foreach (var k in active)
                 {
-                    var v = new Dictionary<string, double> { ["loss"] = values[k], ["recon"] = values[count + k], ["kl"] = values[2 * count + k], ["beta"] = betas[k] };
+                    var v = new Dictionary<string, double> { ["loss"] = values[k], ["recon"] = values[count + k], ["kl"] = values[2 * count + k],
+                        ["beta"] = betas[k] };
                     histories[k].AddStep(v);
                     foreach (var (name, value) in v) { sums[k][name] = sums[k].GetValueOrDefault(name) + value; lastFinite[k][name] = value; }
                     counted[k]++;

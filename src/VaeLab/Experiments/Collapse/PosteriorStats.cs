@@ -55,7 +55,8 @@ public static class PosteriorStats
         var m = mean.detach().to_type(ScalarType.Float64);
         var lv = logVar.detach().to_type(ScalarType.Float64);
         long n = m.shape[0], d = m.shape[1];
-        if (n < 2) throw new ArgumentException("The MI estimate needs a batch of at least 2 examples (the aggregate posterior is taken over the batch).", nameof(mean));
+        if (n < 2) throw new ArgumentException("The MI estimate needs a batch of at least 2 examples (the aggregate posterior is taken over the batch).",
+            nameof(mean));
         var eps = noise is null ? torch.randn_like(m) : noise.to_type(ScalarType.Float64).to(m.device);
         if (!eps.shape.SequenceEqual(m.shape)) throw new ArgumentException($"noise must be N×D like mean [{string.Join(",", m.shape)}]; got [{string.Join(",", eps.shape)}].", nameof(noise));
         double log2Pi = Math.Log(2 * Math.PI);

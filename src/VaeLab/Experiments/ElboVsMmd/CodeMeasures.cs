@@ -45,12 +45,15 @@ public static class CodeMeasures
     /// <see cref="Measure"/> of both models of <paramref name="pair"/>: test codes of <paramref name="test"/>, kNN votes
     /// from the codes of <paramref name="references"/>, samples decoded (sigmoid of the logits) from <paramref name="priorDraws"/>.
     /// </summary>
-    public static (ModelMeasures Elbo, ModelMeasures Mmd) MeasurePair(ElboVsMmdPair pair, ImageDataset test, ImageDataset references, Tensor priorDraws, int knnK,
+    public static (ModelMeasures Elbo, ModelMeasures Mmd) MeasurePair(ElboVsMmdPair pair, ImageDataset test, ImageDataset references, Tensor priorDraws,
+        int knnK,
         Tensor? gridCodes = null)
     {
         var (e, m) = (pair.Elbo, pair.Mmd);
-        var elbo = Measure(Codes(e, test.Images), test.Labels, Codes(e, references.Images), references.Labels, Inference.Map(e, z => e.Decode(z).sigmoid(), priorDraws), knnK);
-        var mmd = Measure(Codes(m, test.Images), test.Labels, Codes(m, references.Images), references.Labels, Inference.Map(m, z => m.Decode(z).sigmoid(), priorDraws), knnK);
+        var elbo = Measure(Codes(e, test.Images), test.Labels, Codes(e, references.Images), references.Labels,
+            Inference.Map(e, z => e.Decode(z).sigmoid(), priorDraws), knnK);
+        var mmd = Measure(Codes(m, test.Images), test.Labels, Codes(m, references.Images), references.Labels,
+            Inference.Map(m, z => m.Decode(z).sigmoid(), priorDraws), knnK);
         if (gridCodes is null) return (elbo, mmd);
         return (elbo with { GridConfident = ConfidentShare(Inference.Map(e, z => e.Decode(z).sigmoid(), gridCodes), references, knnK) },
                 mmd with { GridConfident = ConfidentShare(Inference.Map(m, z => m.Decode(z).sigmoid(), gridCodes), references, knnK) });
@@ -73,10 +76,12 @@ public static class CodeMeasures
         metrics.Record($"{name}: sample gradient energy", m.GradientEnergy, "per pixel", $"{m.Samples} samples");
         metrics.Record($"{name}: sample mean gradient magnitude", m.MeanGradientMagnitude, "per pixel");
         metrics.Record($"{name}: kNN accuracy (k = {m.KnnK}) on test codes", m.KnnAccuracy, null, $"{m.KnnReferences} training codes vote");
-        metrics.Record($"{name}: KS D against N(0, 1), max over dimensions", m.PriorKs, null, "per dimension: " + string.Join(", ", m.KsPerDimension.Select(d => d.ToString("F4"))));
+        metrics.Record($"{name}: KS D against N(0, 1), max over dimensions", m.PriorKs, null, "per dimension: "
+            + string.Join(", ", m.KsPerDimension.Select(d => d.ToString("F4"))));
         metrics.Record($"{name}: class separation tr(S_b)/tr(S_w)", m.Separation, null, separationNote);
         if (!double.IsNaN(m.GridConfident))
-            metrics.Record($"{name}: latent-grid decodings classified confidently", m.GridConfident, null, $"share with ≥ {Math.Max(1, m.KnnK - 1)} of the {m.KnnK} nearest real images of one class");
+            metrics.Record($"{name}: latent-grid decodings classified confidently", m.GridConfident, null,
+                $"share with ≥ {Math.Max(1, m.KnnK - 1)} of the {m.KnnK} nearest real images of one class");
     }
 }
 

@@ -22,7 +22,8 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
     public Autoencoder2D(int inputSize = 2, int hiddenSize = 10, int latentDim = 1) : base(nameof(Autoencoder2D))
     {
         if (inputSize < 1 || hiddenSize < 1 || latentDim < 1)
-            throw new ArgumentOutOfRangeException(nameof(inputSize), $"Autoencoder2D sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}.");
+            throw new ArgumentOutOfRangeException(nameof(inputSize),
+                $"Autoencoder2D sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}.");
         InputSize = inputSize;
         LatentDim = latentDim;
         inputHidden = Linear(inputSize, hiddenSize);

@@ -30,7 +30,8 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     public GaussianVae(int inputSize = 2, int hiddenSize = 10, int latentDim = 1, int samplesZ = 3) : base(nameof(GaussianVae))
     {
         if (inputSize < 1 || hiddenSize < 1 || latentDim < 1 || samplesZ < 1)
-            throw new ArgumentOutOfRangeException(nameof(inputSize), $"GaussianVae sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}, n_sample_z {samplesZ}.");
+            throw new ArgumentOutOfRangeException(nameof(inputSize),
+                $"GaussianVae sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}, n_sample_z {samplesZ}.");
         InputSize = inputSize;
         LatentDim = latentDim;
         SamplesZ = samplesZ;

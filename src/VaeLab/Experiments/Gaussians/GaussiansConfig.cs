@@ -63,7 +63,8 @@ public sealed record GaussiansConfig
             .AtLeast(nameof(Epochs), Epochs, 0).AtLeast(nameof(BatchSize), BatchSize, 1).Positive(nameof(LearningRate), LearningRate)
             .AtLeast(nameof(SamplesZ), SamplesZ, 1).AtLeast(nameof(GeneratedPoints), GeneratedPoints, 2)
             .Positive(nameof(KernelBandwidth), KernelBandwidth).AtLeast(nameof(Neighbours), Neighbours, 1)
-            .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts), "needs at least one sample count, each ≥ 1.")
+            .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts),
+                "needs at least one sample count, each ≥ 1.")
             .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0);
         return this;
     }

@@ -63,7 +63,8 @@ public static class GradientEstimators
         var grads = torch.autograd.grad(new[] { surrogate }, parameters.ToArray(), allow_unused: true);
         var flat = new List<Tensor>(parameters.Count);
         for (int i = 0; i < parameters.Count; i++)
-            flat.Add(grads[i] is null || grads[i].IsInvalid ? torch.zeros(parameters[i].numel(), dtype: ScalarType.Float64) : grads[i].detach().flatten().to(ScalarType.Float64).cpu());
+            flat.Add(grads[i] is null || grads[i].IsInvalid ? torch.zeros(parameters[i].numel(), dtype: ScalarType.Float64)
+                : grads[i].detach().flatten().to(ScalarType.Float64).cpu());
         return torch.cat(flat, 0).MoveToOuterDisposeScope();
     }
 

@@ -30,13 +30,16 @@ public sealed record VheRun(string Name, History History, nn.Module Model, IRead
 public static class VheTrainer
 {
     /// <summary>The baseline VAE on a dataset's first <see cref="VheConfig.TrainExamples"/> images.</summary>
-    public static VheRun TrainVae(VheConfig cfg, ImageDataset train, string name = "VAE", bool retrain = false) => TrainVae(cfg, train.Images, train.Labels, name, retrain);
+    public static VheRun TrainVae(VheConfig cfg, ImageDataset train, string name = "VAE", bool retrain = false)
+        => TrainVae(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The supervised VHE on a dataset (D from the true class).</summary>
-    public static VheRun TrainSupervised(VheConfig cfg, ImageDataset train, string name = "VHE (supervised)", bool retrain = false) => TrainSupervised(cfg, train.Images, train.Labels, name, retrain);
+    public static VheRun TrainSupervised(VheConfig cfg, ImageDataset train, string name = "VHE (supervised)", bool retrain = false)
+        => TrainSupervised(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The unsupervised VHE on a dataset (labels only scored, never used for D).</summary>
-    public static VheRun TrainUnsupervised(VheConfig cfg, ImageDataset train, string name = "VHE (unsupervised)", bool retrain = false) => TrainUnsupervised(cfg, train.Images, train.Labels, name, retrain);
+    public static VheRun TrainUnsupervised(VheConfig cfg, ImageDataset train, string name = "VHE (unsupervised)", bool retrain = false)
+        => TrainUnsupervised(cfg, train.Images, train.Labels, name, retrain);
 
     /// <summary>The baseline VAE (latent 2·code, so its decoder sees as many numbers as the VHE's [z, c]).</summary>
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
@@ -138,7 +141,8 @@ public static class VheTrainer
     /// Also measures the per-example gradient norms w.r.t. the sampled z and c. Returns the scalar terms (null
     /// when the non-finite guard skips the batch) and the forward output.
     /// </summary>
-    public static (IReadOnlyDictionary<string, Tensor>? Terms, VheOutput? Output) VheStep(Vhe model, optim.Optimizer opt, Tensor x, Tensor sets, Tensor classKlWeight, StepContext ctx)
+    public static (IReadOnlyDictionary<string, Tensor>? Terms, VheOutput? Output) VheStep(Vhe model, optim.Optimizer opt, Tensor x, Tensor sets,
+        Tensor classKlWeight, StepContext ctx)
     {
         var o = model.forward(x, sets);
         o.Z.retain_grad();

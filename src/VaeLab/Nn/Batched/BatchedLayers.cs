@@ -59,7 +59,8 @@ public sealed class BatchedConvTranspose2d : nn.Module<Tensor, Tensor>
     public Parameter weight, bias;
     readonly int members, stride, padding;
 
-    public BatchedConvTranspose2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0) : base(nameof(BatchedConvTranspose2d))
+    public BatchedConvTranspose2d(int members, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0)
+        : base(nameof(BatchedConvTranspose2d))
     {
         this.members = members; this.stride = stride; this.padding = padding;
         double bound = 1 / Math.Sqrt(outChannels * kernel * kernel);  // nn.ConvTranspose2d's default init (fan-in of its weight's dim 1)

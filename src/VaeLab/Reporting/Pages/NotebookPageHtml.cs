@@ -51,7 +51,8 @@ internal static class NotebookPageHtml
     public static string ClaimCounts(int passed, int failed, int notJudged, int mixed = 0) =>
         $"{passed} passed, {(mixed > 0 ? $"{mixed} mixed, " : "")}{failed} failed, {notJudged} not judged";
 
-    static string ClaimsLine(IReadOnlyList<PageClaim> c) => ClaimsLine(c.Count, c.Count(x => x.Verdict != "not-judged"), c.Count(x => x.Verdict == "passed"), c.Count(x => x.Verdict == "mixed"));
+    static string ClaimsLine(IReadOnlyList<PageClaim> c)
+        => ClaimsLine(c.Count, c.Count(x => x.Verdict != "not-judged"), c.Count(x => x.Verdict == "passed"), c.Count(x => x.Verdict == "mixed"));
 
     // Outputs, as Jupyter knows them.
     public static string StreamOutput(string name, string text) => $"<pre class=\"{(name == "stderr" ? "stderr" : "stdout")}\">{H(text)}</pre>";
@@ -116,7 +117,8 @@ internal static class NotebookPageHtml
         var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in claims)
         {
-            var verdict = c.Verdict switch { "passed" => "<span class=\"ok\">passed</span>", "failed" => "<span class=\"bad\">FAILED</span>", "mixed" => "<span class=\"mixed\">mixed</span>", _ => "<span class=\"muted\">not judged</span>" };
+            var verdict = c.Verdict switch { "passed" => "<span class=\"ok\">passed</span>", "failed" => "<span class=\"bad\">FAILED</span>",
+                "mixed" => "<span class=\"mixed\">mixed</span>", _ => "<span class=\"muted\">not judged</span>" };
             sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}{(c.Note != null ? $"<br><small class=\"muted\">{H(c.Note)}</small>" : "")}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
         }
         return sb.Append("</tbody></table>\n").ToString();
