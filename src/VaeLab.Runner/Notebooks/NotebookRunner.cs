@@ -98,7 +98,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         {
             if (!declared.ContainsKey(p.Name))
                 throw new BadInputException(parametersCell == null
-                    ? $"{path}: -p {p.Name}=...: the notebook has no cell tagged 'parameters' to declare it. Tag the cell with the defaults 'parameters' (VS Code: cell '...' menu → Add Cell Tag)."
+                    ? $"{path}: -p {p.Name}=...: the notebook has no cell tagged 'parameters' to declare it. Tag the cell with the defaults 'parameters' (VS " +
+                        $"Code: cell '...' menu → Add Cell Tag)."
                     : ParameterText.Unknown(path, p.Name, declared.Keys));
             values.RemoveAll(v => v.Name == p.Name);
             values.Add(p);
@@ -106,10 +107,12 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         if (!values.Any(v => v.Name == "profile"))
         {
             if (declared.ContainsKey("profile")) values.Insert(0, new ParameterValue("profile", options.Profile));
-            else if (options.Profile != "default") warnings.Add($"the notebook declares no 'profile' parameter, so profile '{options.Profile}' only decides whether claims are judged.");
+            else if (options.Profile != "default") warnings.Add($"the notebook declares no 'profile' parameter, so profile '{options.Profile}' only decides " +
+                $"whether claims are judged.");
         }
         else if (values.First(v => v.Name == "profile").Raw != options.Profile)
-            throw new BadInputException($"{path}: -p profile={values.First(v => v.Name == "profile").Raw} contradicts --profile {options.Profile}; give one of them.");
+            throw new BadInputException($"{path}: -p profile={values.First(v => v.Name == "profile").Raw} contradicts --profile {options.Profile}; give " +
+                $"one of them.");
 
         var json = new JsonObject();
         if (values.Count > 0)
@@ -174,7 +177,8 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
                 }
                 cell.ExecutionCount = ++executionCount;
                 cell.Start = DateTimeOffset.Now;
-                console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})  memory {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.Peak)}");
+                console.WriteLine($"  {clock.Elapsed:mm\\:ss}  cell {i + 1}/{result.Cells.Count} (code {codeIndex}/{codeCells})  memory " +
+                    $"{ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.Peak)}");
                 var sink = new CellSink(cell.Outputs, console);
                 CellResult outcome;
                 if (!IsCSharp(cell.Cell.KernelName))
@@ -216,8 +220,10 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
         }
         var failedClaims = result.Claims.Count(c => c.Verdict == Verdict.Failed);
         console.WriteLine(result.Status == NotebookStatus.Ok
-            ? $"  ok in {result.Duration.TotalSeconds:0.0} s, peak memory {ProcessMemory.Format(result.PeakResidentBytes)}{(result.Claims.Count > 0 ? $"; claims: {ClaimCounts(result.Claims)}" : "")}"
-            : $"  {result.Status.ToString().ToUpperInvariant()} in cell {result.Failure!.Cell} after {result.Duration.TotalSeconds:0.0} s: {FirstLine(result.Failure.Message)}");
+            ? $"  ok in {result.Duration.TotalSeconds:0.0} s, peak memory " +
+                $"{ProcessMemory.Format(result.PeakResidentBytes)}{(result.Claims.Count > 0 ? $"; claims: {ClaimCounts(result.Claims)}" : "")}"
+            : $"  {result.Status.ToString().ToUpperInvariant()} in cell {result.Failure!.Cell} after {result.Duration.TotalSeconds:0.0} s: " +
+                $"{FirstLine(result.Failure.Message)}");
         if (failedClaims > 0 && result.Status == NotebookStatus.Ok) console.WriteLine($"  {failedClaims} claim(s) did not hold");
         return result;
     }

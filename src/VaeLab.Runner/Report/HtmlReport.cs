@@ -37,7 +37,8 @@ public static class HtmlReport
             r.Warnings,
             r.Claims.Select(c => new PageClaim(c.Statement, c.Measure, c.Measured, c.Bound, Summary.VerdictName(c.Verdict), c.Note)).ToList(),
             r.Metrics.Select(m => new PageMetric(m.Name, m.Value, m.Unit)).ToList());
-        var links = $"<a href=\"index.html\">← all notebooks</a> · executed notebook: <a href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a>";
+        var links = $"<a href=\"index.html\">← all notebooks</a> · executed notebook: <a " +
+            $"href=\"{H(Path.GetFileName(files.Notebook))}\">{H(Path.GetFileName(files.Notebook))}</a>";
         return NotebookPageHtml.Render(new NotebookPage(result.Notebook.Name, links, run, cells));
     }
 
@@ -58,7 +59,8 @@ public static class HtmlReport
         if (thumbnails.Any(t => t != null) && PlotlyScript(results) is { } plotly) sb.Append(plotly).Append('\n');
         sb.Append("</head><body>\n");
         int ran = results.Count(r => r.Status == NotebookStatus.Ok);
-        sb.Append($"<h1>VaeLab report</h1>\n<p class=\"lead\">{ran} of {results.Count} notebook(s) ran · <b>{H(Summary.ClaimsLine(all))}</b> · profile <b>{H(options.Profile)}</b> · {duration.TotalSeconds:0} s · exit code {exitCode}" +
+        sb.Append($"<h1>VaeLab report</h1>\n<p class=\"lead\">{ran} of {results.Count} notebook(s) ran · <b>{H(Summary.ClaimsLine(all))}</b> · profile " +
+            $"<b>{H(options.Profile)}</b> · {duration.TotalSeconds:0} s · exit code {exitCode}" +
                   $"{(options.Strict ? " (strict: failed claims count)" : "")} · <a href=\"summary.json\">summary.json</a></p>\n");
         for (int i = 0; i < results.Count; i++)
         {
@@ -66,7 +68,9 @@ public static class HtmlReport
             var name = r.Status == NotebookStatus.NotRun ? H(r.Notebook.Name) : $"<a href=\"{H(Path.GetFileName(files[i].Html))}\">{H(r.Notebook.Name)}</a>";
             sb.Append("<div class=\"nb\">");
             sb.Append(thumbnails[i] is { } fig
-                ? $"<div class=\"thumb\" id=\"thumb-{i}\"></div><script>(function(){{var f={fig};var l=f.layout||{{}};l.width=240;l.height=170;l.margin={{l:20,r:10,t:10,b:20}};l.showlegend=false;l.title=undefined;l.annotations=undefined;for(var k in l){{if(/^[xy]axis/.test(k)&&l[k]){{l[k].title=undefined;l[k].tickfont={{size:8}};}}}}" +
+                ? $"<div class=\"thumb\" id=\"thumb-{i}\"></div><script>(function(){{var f={fig};" +
+                  "var l=f.layout||{};l.width=240;l.height=170;l.margin={l:20,r:10,t:10,b:20};l.showlegend=false;l.title=undefined;l.annotations=undefined;" +
+                  "for(var k in l){if(/^[xy]axis/.test(k)&&l[k]){l[k].title=undefined;l[k].tickfont={size:8};}}" +
                   $"if(window.Plotly)Plotly.newPlot('thumb-{i}',f.data,l,{{staticPlot:true}});}})();</script>"
                 : "<div class=\"thumb empty\"></div>");
             var dataset = string.Join("; ", r.Datasets.Select(d => d.Requested == d.Used ? d.Used : $"{d.Used} (asked for {d.Requested})").Distinct());

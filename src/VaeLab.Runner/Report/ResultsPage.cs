@@ -34,8 +34,10 @@ public static class ResultsPage
             var when = DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
                 ? t.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture) : "?";
             var parameters = (summary["parameters"] as JsonObject ?? []).Select(p => $"{p.Key}={p.Value}").ToList();
-            sb.AppendLine($"From `{source}`: started {when}, {Minutes(Num(summary, "duration_s"))} in all, exit code {summary["exit_code"]?.ToString() ?? "?"}" +
-                (parameters.Count > 0 ? $", parameters {string.Join(" ", parameters.Select(p => $"`-p {p}`"))}" : "") + $"; {Str(summary, "claims") ?? "no claims"}.");
+            sb.AppendLine($"From `{source}`: started {when}, {Minutes(Num(summary, "duration_s"))} in all, exit code " +
+                $"{summary["exit_code"]?.ToString() ?? "?"}" +
+                (parameters.Count > 0 ? $", parameters " +
+                    $"{string.Join(" ", parameters.Select(p => $"`-p {p}`"))}" : "") + $"; {Str(summary, "claims") ?? "no claims"}.");
             sb.AppendLine();
             sb.AppendLine("| notebook | status | data | passed | mixed | failed | not judged | time | peak memory |");
             sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -46,7 +48,8 @@ public static class ResultsPage
                 int Count(string v) => claims.Count(c => Str(c, "verdict") == v);
                 var data = string.Join(", ", (nb["datasets"] as JsonArray ?? []).OfType<JsonObject>().Select(d => Str(d, "used")).Distinct());
                 var peak = Num(nb, "peak_rss_bytes") is { } b ? $"{b / 1e9:0.00} GB" : "?";
-                sb.AppendLine($"| {Cell(Name(nb))} | {Str(nb, "status")} | {Cell(data)} | {Count("passed")} | {Count("mixed")} | {Count("failed")} | {Count("not-judged")} | {Minutes(Num(nb, "duration_s"))} | {peak} |");
+                sb.AppendLine($"| {Cell(Name(nb))} | {Str(nb, "status")} | {Cell(data)} | {Count("passed")} | {Count("mixed")} | {Count("failed")} | " +
+                    $"{Count("not-judged")} | {Minutes(Num(nb, "duration_s"))} | {peak} |");
             }
             foreach (var nb in notebooks.OfType<JsonObject>())
             {
@@ -61,7 +64,8 @@ public static class ResultsPage
                 {
                     var seeds = (c["seeds"] as JsonArray ?? []).OfType<JsonObject>()
                         .Select(s => $"{s["seed"]}: {Value(Num(s, "measured"))} {Short(Str(s, "verdict"))}").ToList();
-                    sb.AppendLine($"| {Cell(Str(c, "statement"))} | {Cell(Str(c, "measure"))} | {Value(Num(c, "measured"))} | {Cell(Str(c, "bound"))} | {Verdict(Str(c, "verdict"))} | {Cell(string.Join("; ", seeds))} |");
+                    sb.AppendLine($"| {Cell(Str(c, "statement"))} | {Cell(Str(c, "measure"))} | {Value(Num(c, "measured"))} | {Cell(Str(c, "bound"))} | " +
+                        $"{Verdict(Str(c, "verdict"))} | {Cell(string.Join("; ", seeds))} |");
                 }
             }
         }

@@ -19,7 +19,8 @@ public static class Devices
         if (n.StartsWith("cuda"))
         {
             if (!torch.cuda.is_available())
-                throw new ArgumentException($"device '{name}' was asked for, but CUDA is not available. Use \"auto\" or \"cpu\", or reference a TorchSharp-cuda-* package (see environment.md).", nameof(name));
+                throw new ArgumentException($"device '{name}' was asked for, but CUDA is not available. Use \"auto\" or \"cpu\", or reference a " +
+                    $"TorchSharp-cuda-* package (see environment.md).", nameof(name));
             return torch.device(n);
         }
         throw new ArgumentException($"Unknown device '{name}'. Use \"auto\", \"cpu\", \"cuda\" or \"cuda:N\".", nameof(name));

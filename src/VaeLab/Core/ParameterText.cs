@@ -60,7 +60,8 @@ internal static class ParameterText
     public static string Unknown(string notebook, string name, IEnumerable<string> declared)
     {
         var names = declared.ToList();
-        return $"{notebook}: -p {name}=...: the parameters cell does not declare '{name}'. It declares: {(names.Count == 0 ? "nothing" : string.Join(", ", names))}.";
+        return $"{notebook}: -p {name}=...: the parameters cell does not declare '{name}'. It declares: " +
+            $"{(names.Count == 0 ? "nothing" : string.Join(", ", names))}.";
     }
 
     /// <summary>A C# string literal (as Roslyn's SymbolDisplay.FormatLiteral writes it for the runner's purposes).</summary>

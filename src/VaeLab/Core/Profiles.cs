@@ -25,7 +25,8 @@ public static class Profiles
 
     /// <summary>The one error for a profile no config knows.</summary>
     public static ArgumentException Unknown(string? profile) =>
-        new($"Unknown profile '{profile}'. Use \"{Smoke}\" (seconds, every cell), \"{Default}\" (minutes on 2 cores) or \"{Paper}\" (the document's settings).", nameof(profile));
+        new($"Unknown profile '{profile}'. Use \"{Smoke}\" (seconds, every cell), \"{Default}\" (minutes on 2 cores) or \"{Paper}\" (the document's " +
+            $"settings).", nameof(profile));
 }
 
 /// <summary>

@@ -100,7 +100,8 @@ public static class TorchNative
         if (expected != null && backend.Version != null && backend.Version != expected)
             throw new LibTorchLoadException(
                 $"The referenced libtorch is {backend.Version} ({backend.Directory}), but TorchSharp {torchSharpVersion} was built for libtorch {expected}. " +
-                $"Fix: reference the backend of the same TorchSharp version, #r \"nuget: TorchSharp-cpu, {torchSharpVersion}\", not a libtorch package of another version.");
+                $"Fix: reference the backend of the same TorchSharp version, #r \"nuget: TorchSharp-cpu, {torchSharpVersion}\", not a libtorch package of " +
+                    $"another version.");
 
         var glue = FindGlue(torchSharpVersion, out var glueNote);
         var wanted = backend.Libraries.Concat(glue != null ? [glue] : Array.Empty<string>()).ToList();
@@ -115,7 +116,8 @@ public static class TorchNative
                 // The usual cause: a library of the same name was already in the process (LD_PRELOAD) and took its place.
                 var now = Foreign(MappedFiles(), wanted);
                 if (now.Count > 0) throw Mismatch(now[0], backend, expected);
-                throw new LibTorchLoadException($"Could not load {path} ({e.Message}). Fix: restore the package again (delete its folder in the NuGet packages folder and re-run the setup cell).");
+                throw new LibTorchLoadException($"Could not load {path} ({e.Message}). Fix: restore the package again (delete its folder in the NuGet " +
+                    $"packages folder and re-run the setup cell).");
             }
         }
         var after = Foreign(MappedFiles(), wanted);
@@ -133,7 +135,8 @@ public static class TorchNative
                 .FirstOrDefault(a => a.Key == "TorchSharpVersion")?.Value;
             if (carriedVersion != null && !carriedVersion.StartsWith(torchSharpVersion, StringComparison.Ordinal))
                 throw new LibTorchLoadException(
-                    $"TorchSharp {torchSharpVersion} is loaded, but this VaeLab carries the native glue for TorchSharp {carriedVersion} (needed here: the system libstdc++ lacks {NeededVersion}). " +
+                    $"TorchSharp {torchSharpVersion} is loaded, but this VaeLab carries the native glue for TorchSharp {carriedVersion} (needed here: the " +
+                        $"system libstdc++ lacks {NeededVersion}). " +
                     $"Fix: reference TorchSharp-cpu {carriedVersion}: #r \"nuget: TorchSharp-cpu, {carriedVersion}\".");
             note = $"{carried} ({NeededVersion} marked weak: the system libstdc++ lacks it)";
             return carried;
@@ -222,7 +225,9 @@ public static class TorchNative
         return new LibTorchLoadException(
             $"Wrong libtorch: VaeLab expected libtorch {expected ?? "?"} from {backend.Directory} (the package the notebook referenced), " +
             $"but this process has {Describe(found)} loaded{(glue ? " (another TorchSharp glue)" : "")}. " +
-            $"Fix: remove {dir} from LD_LIBRARY_PATH and LD_PRELOAD for this kernel or program; if a cell used TorchSharp before VaeLab's setup cell, restart the kernel and run the setup cell first.");
+            $"Fix: remove {dir} from LD_LIBRARY_PATH and LD_PRELOAD for this kernel or program; if a cell used TorchSharp before VaeLab's setup " +
+                $"cell, restart " +
+                $"the kernel and run the setup cell first.");
     }
 
     static string Describe(string path)

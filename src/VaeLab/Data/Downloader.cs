@@ -143,7 +143,8 @@ public static class VerifiedDownload
         {
             if (_clock.Elapsed - _last < Interval) return;
             _last = _clock.Elapsed;
-            DisplayHost.Current.Progress($"downloading {name}: {Mb(done)}{(total is long t ? $" / {Mb(t)} ({(double)done / t:P0})" : "")}, {_clock.Elapsed:mm\\:ss}");
+            DisplayHost.Current.Progress($"downloading {name}: {Mb(done)}{(total is long t ? $" / {Mb(t)} ({(double)done / t:P0})" : "")}, " +
+                $"{_clock.Elapsed:mm\\:ss}");
         }
 
         public void Done(long bytes) =>

@@ -79,7 +79,8 @@ public sealed record ImageDataset(string Name, Tensor Images, Tensor Labels, str
     {
         if (images is null) throw new ArgumentNullException(nameof(Images), $"{name}: images are null.");
         if (images.dim() != 4)
-            throw new ArgumentException($"{name}: images must be N×C×H×W (4 dimensions); got shape [{string.Join(", ", images.shape)}]. Use unsqueeze(1) for N×H×W.", nameof(Images));
+            throw new ArgumentException($"{name}: images must be N×C×H×W (4 dimensions); got shape [{string.Join(", ", images.shape)}]. Use unsqueeze(1) " +
+                $"for N×H×W.", nameof(Images));
         if (images.dtype != ScalarType.Float32)
             throw new ArgumentException($"{name}: images must be float32 in [0, 1]; got {images.dtype}. Convert with .to_type(ScalarType.Float32) / 255.",
                 nameof(Images));
@@ -90,7 +91,8 @@ public sealed record ImageDataset(string Name, Tensor Images, Tensor Labels, str
     {
         if (labels is null) throw new ArgumentNullException(nameof(Labels), $"{name}: labels are null.");
         if (labels.dim() != 1 || labels.dtype != ScalarType.Int64)
-            throw new ArgumentException($"{name}: labels must be int64 with one dimension; got {labels.dtype} shape [{string.Join(", ", labels.shape)}].", nameof(Labels));
+            throw new ArgumentException($"{name}: labels must be int64 with one dimension; got {labels.dtype} shape " +
+                $"[{string.Join(", ", labels.shape)}].", nameof(Labels));
         if (labels.shape[0] != images.shape[0])
             throw new ArgumentException($"{name}: {labels.shape[0]} labels for {images.shape[0]} images.", nameof(Labels));
         return labels;

@@ -100,7 +100,8 @@ internal sealed class AppRun(string notebook, string? sourcePath, string pagePat
             log.Metrics.Select(m => new PageMetric(m.Name, m.Value, m.Unit)).ToList());
         var app = sourcePath is null ? "" : Path.GetFileName(sourcePath);
         var links = $"C# file-based app <code>{NotebookPageHtml.H(app)}</code>, exported by <code>vaelab export</code> from " +
-                    $"<code>{NotebookPageHtml.H(Notebook)}</code> · run again: <code>dotnet run {NotebookPageHtml.H(app)} -- -p profile={NotebookPageHtml.H(Profile)}</code>";
+                    $"<code>{NotebookPageHtml.H(Notebook)}</code> · run again: <code>dotnet run {NotebookPageHtml.H(app)} -- -p " +
+                        $"profile={NotebookPageHtml.H(Profile)}</code>";
         return new NotebookPage(Path.GetFileNameWithoutExtension(Notebook), links, run, cells);
     }
 

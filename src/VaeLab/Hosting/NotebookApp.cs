@@ -63,7 +63,8 @@ public static class NotebookApp
         Console.SetError(new ConsoleTee(_terminalError, t => run.AddStream("stderr", t)));
         Console.CancelKeyPress += OnCancelKeyPress;
         AppDomain.CurrentDomain.UnhandledException += (_, e) => Fail(e.ExceptionObject as Exception);
-        _terminal.WriteLine($"{Path.GetFileName(source ?? notebook)}: {notebook} as a C# app{(run.Given.Count > 0 ? $" ({string.Join(", ", run.Given)})" : "")}; page: {page}");
+        _terminal.WriteLine($"{Path.GetFileName(source ?? notebook)}: {notebook} as a C# " +
+            $"app{(run.Given.Count > 0 ? $" ({string.Join(", ", run.Given)})" : "")}; page: {page}");
     }
 
     /// <summary>A variable of the parameters cell: the value given with -p, else the notebook's default.</summary>

@@ -31,9 +31,11 @@ public static class Elbo
     {
         if (x.dim() != 2) throw new ArgumentException($"x must be B×d_x; got shape [{string.Join(",", x.shape)}].", nameof(x));
         if (xMean.dim() != 3 || xMean.shape[0] != x.shape[0] || xMean.shape[2] != x.shape[1])
-            throw new ArgumentException($"xMean must be B×n_z×d_x = [{x.shape[0]},n_z,{x.shape[1]}]; got [{string.Join(",", xMean.shape)}]. Pass the decoder output for every latent sample.", nameof(xMean));
+            throw new ArgumentException($"xMean must be B×n_z×d_x = [{x.shape[0]},n_z,{x.shape[1]}]; got [{string.Join(",", xMean.shape)}]. Pass the decoder " +
+                $"output for every latent sample.", nameof(xMean));
         if (!xLogVar.shape.SequenceEqual(xMean.shape))
-            throw new ArgumentException($"xLogVar must have xMean's shape [{string.Join(",", xMean.shape)}]; got [{string.Join(",", xLogVar.shape)}].", nameof(xLogVar));
+            throw new ArgumentException($"xLogVar must have xMean's shape [{string.Join(",", xMean.shape)}]; got " +
+                $"[{string.Join(",", xLogVar.shape)}].", nameof(xLogVar));
         var logLikelihood = Gaussian.LogLikelihood(x.unsqueeze(1), xMean, xLogVar).mean(new long[] { 1 });
         var kl = Gaussian.KlToStandardNormal(zMean, zLogVar);
         return new ElboTerms(logLikelihood - kl, logLikelihood, kl);

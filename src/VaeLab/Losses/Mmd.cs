@@ -67,7 +67,8 @@ public static class Mmd
     static void CheckPair(Tensor x, Tensor y)
     {
         if (x.dim() != 2 || y.dim() != 2 || x.shape[1] != y.shape[1])
-            throw new ArgumentException($"MMD needs two samples as N×d and M×d matrices of the same d; got [{string.Join(",", x.shape)}] and [{string.Join(",", y.shape)}]. Flatten images with .flatten(1).");
+            throw new ArgumentException($"MMD needs two samples as N×d and M×d matrices of the same d; got [{string.Join(",", x.shape)}] and " +
+                $"[{string.Join(",", y.shape)}]. Flatten images with .flatten(1).");
         if (x.shape[0] == 0 || y.shape[0] == 0)
             throw new ArgumentException("MMD needs non-empty samples.");
     }

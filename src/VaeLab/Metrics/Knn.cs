@@ -106,11 +106,13 @@ public static class Knn
     static (long[] Labels, int Classes) NeighbourLabels(Tensor references, Tensor labels, Tensor queries, int k, bool leaveOneOut)
     {
         if (references.dim() != 2 || queries.dim() != 2 || references.shape[1] != queries.shape[1])
-            throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and [{string.Join(",", queries.shape)}].");
+            throw new ArgumentException($"kNN needs references N×d and queries M×d of the same d; got [{string.Join(",", references.shape)}] and " +
+                $"[{string.Join(",", queries.shape)}].");
         CheckLabels(references, labels, nameof(labels));
         long n = references.shape[0], available = leaveOneOut ? n - 1 : n;
         if (k < 1 || k > available)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {available}] for {n} reference points{(leaveOneOut ? " (leave-one-out)" : "")}.");
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {available}] for {n} reference " +
+                $"points{(leaveOneOut ? " (leave-one-out)" : "")}.");
         using var _ = torch.NewDisposeScope();
         var refs = references.detach().cpu().to_type(ScalarType.Float32);
         var qs = queries.detach().cpu().to_type(ScalarType.Float32);

@@ -62,7 +62,8 @@ public static class Fig
         var imgs = images.detach().cpu().to_type(ScalarType.Float32);
         if (imgs.dim() == 4) imgs = imgs.squeeze(1);
         if (imgs.dim() == 2 && imgs.shape[1] == 784) imgs = imgs.reshape(-1, 28, 28);
-        if (imgs.dim() != 3) throw new ArgumentException($"ImageGrid expects N×1×H×W, N×H×W or N×784 images; got shape [{string.Join(",", images.shape)}].", nameof(images));
+        if (imgs.dim() != 3) throw new ArgumentException($"ImageGrid expects N×1×H×W, N×H×W or N×784 images; got shape " +
+            $"[{string.Join(",", images.shape)}].", nameof(images));
         int n = (int)imgs.shape[0], h = (int)imgs.shape[1], w = (int)imgs.shape[2];
         if (columns < 1) throw new ArgumentOutOfRangeException(nameof(columns), "columns must be ≥ 1.");
         int rows = (n + columns - 1) / columns;

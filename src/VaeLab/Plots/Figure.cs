@@ -144,6 +144,7 @@ public sealed class Figure : Reporting.IHtmlRenderable
     public override string ToString()
     {
         var title = Layout.Get("title.text") as string;
-        return $"Figure{(string.IsNullOrEmpty(title) ? "" : $" \"{title}\"")}: {Traces.Count} trace(s) ({string.Join(", ", Traces.Select(t => t.Type).Distinct())})";
+        return $"Figure{(string.IsNullOrEmpty(title) ? "" : $" \"{title}\"")}: {Traces.Count} trace(s) " +
+            $"({string.Join(", ", Traces.Select(t => t.Type).Distinct())})";
     }
 }

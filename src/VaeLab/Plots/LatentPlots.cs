@@ -14,7 +14,8 @@ public static class LatentPlots
     public static List<Trace> ClassTraces(Tensor codes, Tensor labels, IReadOnlyList<string> names, bool legend = true, double size = 3, double opacity = 0.6)
     {
         if (codes.dim() != 2 || codes.shape[1] != 2)
-            throw new ArgumentException($"Latent scatter plots need N×2 codes; got [{string.Join(",", codes.shape)}]. Plot two dimensions, e.g. codes[.., ..2].", nameof(codes));
+            throw new ArgumentException($"Latent scatter plots need N×2 codes; got [{string.Join(",", codes.shape)}]. Plot two dimensions, e.g. " +
+                $"codes[.., ..2].", nameof(codes));
         if (labels.shape[0] != codes.shape[0])
             throw new ArgumentException($"{codes.shape[0]} codes but {labels.shape[0]} labels: one label per code.", nameof(labels));
         using var scope = torch.NewDisposeScope();

@@ -32,7 +32,8 @@ public static class PlotlyHtml
         var id = $"vaelab-chart-{Guid.NewGuid():N}"[..26] + Interlocked.Increment(ref _counter);
         var script = $"<div id=\"{id}\"></div>\n<script type=\"text/javascript\">(function(){{var fig={json};" +
                      $"var draw=function(){{window.Plotly.newPlot('{id}',fig.data,fig.layout||{{}},{{responsive:true}});}};" +
-                     "if(window.Plotly){draw();}else{var n=0,t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}else if(++n>200){clearInterval(t);}},50);}})();</script>";
+                     "if(window.Plotly){draw();}else{var n=0,t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}else " +
+                         "if(++n>200){clearInterval(t);}},50);}})();</script>";
         return first ? ScriptTag + "\n" + script : script;
     }
 
@@ -42,7 +43,8 @@ public static class PlotlyHtml
     static readonly Lazy<string> _plotlyJs = new(() =>
     {
         using var stream = typeof(PlotlyHtml).Assembly.GetManifestResourceStream("plotly.min.js")
-            ?? throw new InvalidOperationException("plotly.min.js is not embedded in VaeLab.dll; rebuild src/VaeLab (it is extracted from the Plotly.NET package at build time).");
+            ?? throw new InvalidOperationException("plotly.min.js is not embedded in VaeLab.dll; rebuild src/VaeLab (it is extracted from the Plotly.NET " +
+                "package at build time).");
         using var reader = new StreamReader(stream);
         // A literal "</script" would end the inline script tag early.
         return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);

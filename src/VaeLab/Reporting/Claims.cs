@@ -153,7 +153,8 @@ public sealed class ClaimSet : IHtmlRenderable
         var sb = new StringBuilder();
         sb.Append("<table class=\"vaelab-claims\"><thead>");
         if (Title != null) sb.Append($"<tr><th colspan=\"5\" style=\"text-align:left\">{Fmt.H(Title)}</th></tr>");
-        sb.Append("<tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
+        sb.Append("<tr><th style=\"text-align:left\">claim</th><th " +
+            "style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in _claims)
         {
             var (label, colour) = c.Verdict switch
@@ -176,7 +177,8 @@ public sealed class ClaimSet : IHtmlRenderable
         var sb = new StringBuilder();
         if (Title != null) sb.AppendLine(Title);
         foreach (var c in _claims)
-            sb.AppendLine($"[{(c.Verdict == Verdict.Passed ? "passed" : c.Verdict == Verdict.Failed ? "FAILED" : "not judged")}] {c.Statement}: {c.Measure} = {Fmt.Num(c.Measured)} (bound {c.Bound})");
+            sb.AppendLine($"[{(c.Verdict == Verdict.Passed ? "passed" : c.Verdict == Verdict.Failed ? "FAILED" : "not judged")}] " +
+                $"{c.Statement}: {c.Measure} = {Fmt.Num(c.Measured)} (bound {c.Bound})");
         return sb.ToString();
     }
 }
@@ -197,11 +199,14 @@ public sealed class MetricSet : IHtmlRenderable
 
     public string ToHtml()
     {
-        var sb = new StringBuilder("<table class=\"vaelab-metrics\"><thead><tr><th style=\"text-align:left\">metric</th><th>value</th><th style=\"text-align:left\">unit</th><th style=\"text-align:left\">note</th></tr></thead><tbody>");
+        var sb = new StringBuilder("<table class=\"vaelab-metrics\"><thead><tr><th style=\"text-align:left\">metric</th><th>value</th><th " +
+            "style=\"text-align:left\">unit</th><th style=\"text-align:left\">note</th></tr></thead><tbody>");
         foreach (var m in _metrics)
-            sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(m.Name)}</td><td>{Fmt.Num(m.Value)}</td><td style=\"text-align:left\">{Fmt.H(m.Unit ?? "")}</td><td style=\"text-align:left\">{Fmt.H(m.Note ?? "")}</td></tr>");
+            sb.Append($"<tr><td style=\"text-align:left\">{Fmt.H(m.Name)}</td><td>{Fmt.Num(m.Value)}</td><td " +
+                $"style=\"text-align:left\">{Fmt.H(m.Unit ?? "")}</td><td style=\"text-align:left\">{Fmt.H(m.Note ?? "")}</td></tr>");
         return sb.Append("</tbody></table>").ToString();
     }
 
-    public override string ToString() => string.Join(Environment.NewLine, _metrics.Select(m => $"{m.Name} = {Fmt.Num(m.Value)}{(m.Unit != null ? " " + m.Unit : "")}"));
+    public override string ToString() => string.Join(Environment.NewLine, _metrics.Select(m => $"{m.Name} = " +
+        $"{Fmt.Num(m.Value)}{(m.Unit != null ? " " + m.Unit : "")}"));
 }

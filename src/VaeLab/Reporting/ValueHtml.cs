@@ -43,8 +43,10 @@ public static class ValueHtml
     {
         var rows = config.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
-            .Select(p => $"<tr><td style=\"text-align:left\">{WebUtility.HtmlEncode(p.Name)}</td><td style=\"text-align:left\"><code>{WebUtility.HtmlEncode(Text(p.GetValue(config)))}</code></td></tr>");
-        return $"<table class=\"vaelab-config\"><thead><tr><th colspan=\"2\" style=\"text-align:left\">{WebUtility.HtmlEncode(config.GetType().Name)}</th></tr></thead><tbody>{string.Join("", rows)}</tbody></table>";
+            .Select(p => $"<tr><td style=\"text-align:left\">{WebUtility.HtmlEncode(p.Name)}</td><td " +
+                $"style=\"text-align:left\"><code>{WebUtility.HtmlEncode(Text(p.GetValue(config)))}</code></td></tr>");
+        return $"<table class=\"vaelab-config\"><thead><tr><th colspan=\"2\" " +
+            $"style=\"text-align:left\">{WebUtility.HtmlEncode(config.GetType().Name)}</th></tr></thead><tbody>{string.Join("", rows)}</tbody></table>";
     }
 
     static string Text(object? v) => v switch

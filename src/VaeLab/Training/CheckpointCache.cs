@@ -165,7 +165,8 @@ public static class CheckpointCache
             problem = "";
             return result;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or ArgumentException or InvalidOperationException or NotImplementedException or UnauthorizedAccessException || e.GetType().Name.Contains("Torch"))
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or ArgumentException or InvalidOperationException
+                                       or NotImplementedException or UnauthorizedAccessException || e.GetType().Name.Contains("Torch"))
         {
             problem = e.Message.Split('\n')[0];
             return default;

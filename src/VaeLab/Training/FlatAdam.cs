@@ -55,7 +55,8 @@ public sealed class FlatAdam : Adam
         var first = parameters[0];
         foreach (var p in parameters)
             if (p.dtype != first.dtype || p.device_type != first.device_type || p.device_index != first.device_index)
-                throw new ArgumentException($"FlatAdam keeps one buffer per optimizer, so all parameters must share a dtype and device; got {first.dtype} on {first.device} and {p.dtype} on {p.device}. Move the module to one device first.", nameof(parameters));
+                throw new ArgumentException($"FlatAdam keeps one buffer per optimizer, so all parameters must share a dtype and device; got {first.dtype} on " +
+                    $"{first.device} and {p.dtype} on {p.device}. Move the module to one device first.", nameof(parameters));
         long total = parameters.Sum(p => p.numel());
         using var _ = torch.no_grad();
         // A second optimizer over the same parameters (the AAE's encoder has two) adopts the buffer the first one

@@ -67,7 +67,8 @@ public sealed class TrainingProgress : IHtmlRenderable
     {
         double frac = Math.Min(1.0, _step / (double)_totalSteps);
         var eta = _step > 0 && frac < 1 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (1 - frac) / frac) : TimeSpan.Zero;
-        return $"{_name}: {_step}/{_totalSteps} steps ({frac:P0}) {_status}, {_clock.Elapsed:mm\\:ss} elapsed{(eta > TimeSpan.Zero ? $", ~{eta:mm\\:ss} left" : "")}  {ValuesText()}";
+        return $"{_name}: {_step}/{_totalSteps} steps ({frac:P0}) {_status}, {_clock.Elapsed:mm\\:ss} " +
+            $"elapsed{(eta > TimeSpan.Zero ? $", ~{eta:mm\\:ss} left" : "")}  {ValuesText()}";
     }
 
     public string ToHtml()

@@ -22,7 +22,8 @@ public sealed class NonFiniteLossException : Exception
 
     public NonFiniteLossException(string run, int step, string term, double value, IReadOnlyDictionary<string, double> lastFinite)
         : base($"{run}: loss term '{term}' is {value.ToString(CultureInfo.InvariantCulture)} at step {step}. " +
-               $"Last finite values: {(lastFinite.Count == 0 ? "none yet" : string.Join(", ", lastFinite.Select(kv => $"{kv.Key}={kv.Value.ToString("G6", CultureInfo.InvariantCulture)}")))}. " +
+               $"Last finite values: {(lastFinite.Count == 0 ? "none yet"
+                   : string.Join(", ", lastFinite.Select(kv => $"{kv.Key}={kv.Value.ToString("G6", CultureInfo.InvariantCulture)}")))}. " +
                "Lower the learning rate, check the input scaling, or pass NonFinitePolicy.Skip to skip such batches.")
     {
         Step = step; Term = term; LastFinite = lastFinite;
@@ -77,7 +78,8 @@ public sealed class History
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyCollection<string> Names => EpochMeans.Keys;
     /// <summary>Per-epoch means of <paramref name="name"/>.</summary>
-    public IReadOnlyList<double> this[string name] => EpochMeans.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"No value '{name}' in this history; it has: {string.Join(", ", EpochMeans.Keys)}.");
+    public IReadOnlyList<double> this[string name] => EpochMeans.TryGetValue(name, out var l) ? l : throw new KeyNotFoundException($"No value '{name}' in " +
+        $"this history; it has: {string.Join(", ", EpochMeans.Keys)}.");
     /// <summary>Per-step values of <paramref name="name"/> (recorded when recordSteps is on).</summary>
     public IReadOnlyList<double> Steps(string name) => StepValues.TryGetValue(name, out var l) ? l : Array.Empty<double>();
     [System.Text.Json.Serialization.JsonIgnore]

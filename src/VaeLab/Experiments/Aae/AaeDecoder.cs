@@ -38,7 +38,8 @@ public sealed class AaeDecoder : Module<Tensor, Tensor>
             return forward(z);
         }
         if (condition is null || condition.dim() != 2 || condition.shape[1] != ConditionDim || condition.shape[0] != z.shape[0])
-            throw new ArgumentException($"This decoder needs a condition of shape N×{ConditionDim} (one-hot label or class probabilities) with N = {z.shape[0]}; got {(condition is null ? "none" : $"[{string.Join(",", condition.shape)}]")}.", nameof(condition));
+            throw new ArgumentException($"This decoder needs a condition of shape N×{ConditionDim} (one-hot label or class probabilities) with N = " +
+                $"{z.shape[0]}; got {(condition is null ? "none" : $"[{string.Join(",", condition.shape)}]")}.", nameof(condition));
         return forward(cat(new[] { z, condition.to_type(z.dtype) }, 1));
     }
 }

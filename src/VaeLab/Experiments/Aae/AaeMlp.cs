@@ -48,7 +48,8 @@ public sealed class AaeMlp : Module<Tensor, Tensor>
     public Tensor Features(Tensor x)
     {
         if (x.dim() != 2 || x.shape[1] != InputDim)
-            throw new ArgumentException($"{GetName()}: expected input N×{InputDim}, got [{string.Join(",", x.shape)}]. Flatten images to N×{InputDim} first (ImageDataset.Flat).", nameof(x));
+            throw new ArgumentException($"{GetName()}: expected input N×{InputDim}, got [{string.Join(",", x.shape)}]. Flatten images to N×{InputDim} first " +
+                $"(ImageDataset.Flat).", nameof(x));
         var h = functional.relu(drop1.call(hidden1.call(x)));
         return functional.relu(drop2.call(hidden2.call(h)));
     }

@@ -38,7 +38,8 @@ public static class ClassifierTwoSampleTest
     public static TwoSampleResult Run(Tensor a, Tensor b, int seed, int hidden = 64, int steps = 1000, double learningRate = 3e-3)
     {
         if (a.dim() != 2 || b.dim() != 2 || a.shape[1] != b.shape[1])
-            throw new ArgumentException($"The two samples must be N×d and M×d with the same d; got [{string.Join(",", a.shape)}] and [{string.Join(",", b.shape)}].");
+            throw new ArgumentException($"The two samples must be N×d and M×d with the same d; got [{string.Join(",", a.shape)}] and " +
+                $"[{string.Join(",", b.shape)}].");
         long n = Math.Min(a.shape[0], b.shape[0]);
         if (n < 4) throw new ArgumentException($"Each sample needs at least 4 rows (2 to train on, 2 to hold out); got {a.shape[0]} and {b.shape[0]}.");
         if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "hidden must be ≥ 1.");

@@ -56,7 +56,8 @@ public sealed class BatchedMlpVae : nn.Module<Tensor, Tensor>, IVaeMembers
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         if (x.dim() < 2 || x.shape[0] != Members || x.numel() != x.shape[0] * x.shape[1] * inputDim)
-            throw new ArgumentException($"BatchedMlpVae expects K×N×{string.Join("×", imageShape)} inputs with K = {Members}; got [{string.Join(",", x.shape)}].", nameof(x));
+            throw new ArgumentException($"BatchedMlpVae expects K×N×{string.Join("×", imageShape)} inputs with K = {Members}; got " +
+                $"[{string.Join(",", x.shape)}].", nameof(x));
         var h = encoder.call(x.reshape(Members, x.shape[1], inputDim));
         return (toMean.call(h), toLogVar.call(h));
     }

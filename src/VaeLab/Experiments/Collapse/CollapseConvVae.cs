@@ -52,7 +52,8 @@ public sealed class CollapseConvVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         if (x.dim() != 4 || x.shape[1] != 1 || x.shape[2] != 28 || x.shape[3] != 28)
-            throw new ArgumentException($"CollapseConvVae expects images N×1×28×28; got [{string.Join(",", x.shape)}]. Reshape flat inputs with x.reshape(-1, 1, 28, 28).", nameof(x));
+            throw new ArgumentException($"CollapseConvVae expects images N×1×28×28; got [{string.Join(",", x.shape)}]. " +
+                "Reshape flat inputs with x.reshape(-1, 1, 28, 28).", nameof(x));
         var h = nn.functional.relu(conv2.call(nn.functional.relu(conv1.call(x)))).flatten(1);
         return (toMean.call(h), toLogVar.call(h));
     }

@@ -80,7 +80,8 @@ public static class CollapseSweep
         var runs = CollapseTrainer.TrainMany(makeModel, betaMax.Select(b => new CollapseMember($"{setting}, β_max = {b:G3}", schedule(b), cfg.Seed)).ToArray(),
             data, cfg, retrain);
         foreach (var r in runs.Where(r => r.Diverged != null))
-            VaeLab.Reporting.RunLog.Current.Warn($"{r.Name}: stopped at step {r.Diverged!.Step} (loss term '{r.Diverged.Term}' not finite); its sweep point has no numbers (Stopped).");
+            VaeLab.Reporting.RunLog.Current.Warn($"{r.Name}: stopped at step {r.Diverged!.Step} (loss term '{r.Diverged.Term}' not finite); its sweep point " +
+                $"has no numbers (Stopped).");
         return runs.Select((run, i) => run.Diverged is { } e
             ? new SweepPoint(setting, cfg.Objective, betaMax[i], double.NaN, 0, double.NaN, double.NaN, double.NaN, false,
                 Stopped: $"stopped at step {e.Step}: '{e.Term}' not finite")

@@ -72,9 +72,11 @@ public sealed record CollapseRun(string Name, History History, string Model, lon
     public LatentSnapshot FirstHalfDip => Snapshots.Where(s => s.Step > 0 && s.Step <= TotalSteps / 2).DefaultIfEmpty(Snapshots[^1]).MinBy(s => s.Kl)!;
     public Tensor OriginalImages() => torch.tensor(Originals).reshape(-1, 1, 28, 28);
     public override string ToString() =>
-        $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
+        $"{Name} ({Model}, {Parameters:N0} parameters, {Schedule.Describe()}): {TotalSteps} steps in {Seconds:0.0} " +
+            $"s{(FromCache ? " (loaded from the checkpoint cache)" : "")}; " +
         (Diverged is { } e ? $"STOPPED at step {e.Step} of {TotalSteps}: loss term '{e.Term}' not finite; last evaluation at step {Final.Step}: " : "") +
-        $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI {Final.MutualInformation:0.###} nats";
+        $"final KL {Final.Kl:0.####} nats, recon {Final.Reconstruction:0.#####}, AU {Final.ActiveUnits}/{Final.Bands.MeanMin.Length}, MI " +
+            $"{Final.MutualInformation:0.###} nats";
 }
 
 public static class CollapseRuns
@@ -385,7 +387,9 @@ public static class CollapseTrainer
         for (int k = 0; k < count; k++)
         {
             histories[k].Seconds = seconds / count;  // each member's share of the batch
-            if (diverged[k] is { } e) Console.WriteLine($"{members[k].Name}: stopped at step {e.Step}, loss term '{e.Term}' not finite; the other runs of its batch went on.");
+            if (diverged[k] is { } e) Console.WriteLine($"{members[k].Name}: stopped at step {e.Step}, loss term '{e.Term}' not finite; the other " +
+                $"runs of its " +
+                $"batch went on.");
             fits[k] = new MemberFit(new CollapseFit(total, histories[k], snapshots[k], checkpoints[k], originals, quality[k]), diverged[k]);
         }
         return fits;

@@ -28,7 +28,8 @@ public sealed record LossTerms(Tensor Total, Tensor Reconstruction, Tensor Kl)
     internal static LossTerms OfMembers(Func<Tensor, Tensor, Tensor> reconstruction, Tensor logits, Tensor x, Tensor mean, Tensor logVar, Tensor beta)
     {
         if (!logits.shape.SequenceEqual(x.shape))
-            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the same shape.", nameof(logits));
+            throw new ArgumentException($"logits [{string.Join(",", logits.shape)}] and x [{string.Join(",", x.shape)}] must have the " +
+                $"same shape.", nameof(logits));
         if (beta.dim() != 1 || beta.shape[0] != logits.shape[0])
             throw new ArgumentException($"β must hold one value per member ({logits.shape[0]}); got [{string.Join(",", beta.shape)}].", nameof(beta));
         var recon = reconstruction(logits, x);

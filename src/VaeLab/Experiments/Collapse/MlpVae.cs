@@ -86,7 +86,8 @@ public sealed class MlpVae : nn.Module<Tensor, VaeOutput>, IGaussianVae
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         if (x.numel() != x.shape[0] * InputDim)
-            throw new ArgumentException($"MlpVae expects N×{InputDim} or N×{string.Join("×", imageShape)} inputs; got [{string.Join(",", x.shape)}].", nameof(x));
+            throw new ArgumentException($"MlpVae expects N×{InputDim} or N×{string.Join("×", imageShape)} inputs; got " +
+                $"[{string.Join(",", x.shape)}].", nameof(x));
         var h = encoder.call(x.reshape(x.shape[0], InputDim));
         return (toMean.call(h), toLogVar.call(h));
     }

@@ -58,7 +58,8 @@ public static class PosteriorStats
         if (n < 2) throw new ArgumentException("The MI estimate needs a batch of at least 2 examples (the aggregate posterior is taken over the batch).",
             nameof(mean));
         var eps = noise is null ? torch.randn_like(m) : noise.to_type(ScalarType.Float64).to(m.device);
-        if (!eps.shape.SequenceEqual(m.shape)) throw new ArgumentException($"noise must be N×D like mean [{string.Join(",", m.shape)}]; got [{string.Join(",", eps.shape)}].", nameof(noise));
+        if (!eps.shape.SequenceEqual(m.shape)) throw new ArgumentException($"noise must be N×D like mean [{string.Join(",", m.shape)}]; got " +
+            $"[{string.Join(",", eps.shape)}].", nameof(noise));
         double log2Pi = Math.Log(2 * Math.PI);
         var negEntropy = (-0.5 * d * log2Pi - 0.5 * (1 + lv).sum(-1)).mean();
         var z = Gaussian.Reparameterize(m, lv, eps);                 // N×D, one draw per x
@@ -97,7 +98,8 @@ public static class PosteriorStats
     {
         CheckMatrix(mean, nameof(mean));
         if (!mean.shape.SequenceEqual(logVar.shape))
-            throw new ArgumentException($"mean [{string.Join(",", mean.shape)}] and logVar [{string.Join(",", logVar.shape)}] must have the same N×D shape.", nameof(logVar));
+            throw new ArgumentException($"mean [{string.Join(",", mean.shape)}] and logVar [{string.Join(",", logVar.shape)}] must have the same " +
+                $"N×D shape.", nameof(logVar));
     }
 }
 

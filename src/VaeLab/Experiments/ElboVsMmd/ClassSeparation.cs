@@ -18,7 +18,8 @@ public static class ClassSeparation
         if (codes.dim() != 2 || codes.shape[0] < 2)
             throw new ArgumentException($"codes must be an N×d matrix with N ≥ 2; got [{string.Join(",", codes.shape)}].", nameof(codes));
         if (labels.dim() != 1 || labels.shape[0] != codes.shape[0])
-            throw new ArgumentException($"labels must be a vector with one label per code ({codes.shape[0]}); got [{string.Join(",", labels.shape)}].", nameof(labels));
+            throw new ArgumentException($"labels must be a vector with one label per code ({codes.shape[0]}); got " +
+                $"[{string.Join(",", labels.shape)}].", nameof(labels));
         using var _ = torch.NewDisposeScope();
         var x = codes.detach().cpu().to_type(ScalarType.Float64);
         var y = labels.cpu().to_type(ScalarType.Int64);

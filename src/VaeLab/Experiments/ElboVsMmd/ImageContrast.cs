@@ -12,7 +12,8 @@ public static class ImageContrast
     /// </summary>
     public static Tensor StretchEach(Tensor images)
     {
-        if (images.dim() < 2) throw new ArgumentException($"images must be N×… with at least 2 dimensions; got [{string.Join(",", images.shape)}].", nameof(images));
+        if (images.dim() < 2) throw new ArgumentException($"images must be N×… with at least 2 dimensions; got " +
+            $"[{string.Join(",", images.shape)}].", nameof(images));
         using var scope = torch.NewDisposeScope();
         var flat = images.detach().flatten(1);
         var lo = flat.amin(new long[] { 1 }, keepdim: true);

@@ -37,7 +37,8 @@ public static class ImageMetrics
         if (x.dim() == 2 && x.shape[1] == 784) x = x.reshape(-1, 28, 28);
         if (x.dim() == 4 && x.shape[1] == 1) x = x.squeeze(1);
         if (x.dim() != 3 || x.shape[1] < 2 || x.shape[2] < 2)
-            throw new ArgumentException($"Image sharpness expects N×1×H×W, N×H×W or N×784 images with H, W ≥ 2; got [{string.Join(",", images.shape)}].", nameof(images));
+            throw new ArgumentException($"Image sharpness expects N×1×H×W, N×H×W or N×784 images with H, W ≥ 2; got " +
+                $"[{string.Join(",", images.shape)}].", nameof(images));
         long h = x.shape[1], w = x.shape[2];
         var origin = x[.., TensorIndex.Slice(0, h - 1), TensorIndex.Slice(0, w - 1)];
         var dx = x[.., TensorIndex.Slice(0, h - 1), TensorIndex.Slice(1, w)] - origin;

@@ -90,7 +90,9 @@ public static class GradientEstimators
 
     public static double LargestStandardizedDifference(EstimatorDraws a, EstimatorDraws b)
     {
-        if (a.Draws.shape[1] != b.Draws.shape[1]) throw new ArgumentException($"The draws cover {a.Draws.shape[1]} and {b.Draws.shape[1]} parameters: compare estimates of one gradient.", nameof(b));
+        if (a.Draws.shape[1] != b.Draws.shape[1]) throw new ArgumentException($"The draws cover {a.Draws.shape[1]} and {b.Draws.shape[1]} " +
+            $"parameters: compare " +
+            $"estimates of one gradient.", nameof(b));
         using var scope = torch.NewDisposeScope();
         var se = (a.StandardError.square() + b.StandardError.square()).sqrt();
         var informative = se > 0;

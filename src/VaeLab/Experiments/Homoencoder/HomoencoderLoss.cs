@@ -30,7 +30,8 @@ public static class HomoencoderLoss
     {
         var flat = x.reshape(x.shape[0], -1);
         if (classKlWeight.dim() != 1 || classKlWeight.shape[0] != flat.shape[0])
-            throw new ArgumentException($"classKlWeight must hold one weight per example (shape [{flat.shape[0]}]); got [{string.Join(",", classKlWeight.shape)}].", nameof(classKlWeight));
+            throw new ArgumentException($"classKlWeight must hold one weight per example (shape [{flat.shape[0]}]); got " +
+                $"[{string.Join(",", classKlWeight.shape)}].", nameof(classKlWeight));
         var recon = -Bernoulli.LogLikelihood(o.Logits, flat);
         var zeros = torch.zeros_like(o.CMean);
         // p(c) = N(0, 1): mean 0, log-variance 0.

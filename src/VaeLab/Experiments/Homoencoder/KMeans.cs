@@ -52,14 +52,17 @@ public sealed class KMeans
         using var scope = torch.NewDisposeScope();
         var x = Check(points);
         if (initialCentroids.dim() != 2 || initialCentroids.shape[0] != K || initialCentroids.shape[1] != x.shape[1])
-            throw new ArgumentException($"initialCentroids must be {K}×{x.shape[1]}; got [{string.Join(",", initialCentroids.shape)}].", nameof(initialCentroids));
+            throw new ArgumentException($"initialCentroids must be {K}×{x.shape[1]}; got " +
+                $"[{string.Join(",", initialCentroids.shape)}].", nameof(initialCentroids));
         return Detach(Lloyd(x, initialCentroids.detach().to(ScalarType.Float64).to(x.device)));
     }
 
     Tensor Check(Tensor points)
     {
-        if (points.dim() != 2) throw new ArgumentException($"KMeans expects an N×d matrix of points; got shape [{string.Join(",", points.shape)}]. Flatten each point to one row.", nameof(points));
-        if (points.shape[0] < K) throw new ArgumentException($"KMeans with k = {K} needs at least {K} points; got {points.shape[0]}. Lower k or pass more points.", nameof(points));
+        if (points.dim() != 2) throw new ArgumentException($"KMeans expects an N×d matrix of points; got shape [{string.Join(",", points.shape)}]. Flatten " +
+            $"each point to one row.", nameof(points));
+        if (points.shape[0] < K) throw new ArgumentException($"KMeans with k = {K} needs at least {K} points; got {points.shape[0]}. Lower k or pass " +
+            $"more points.", nameof(points));
         // Float64: distances of codes differ in low bits and ties should not depend on summation order.
         var x = points.detach().to(ScalarType.Float64);
         if (!x.isfinite().all().item<bool>()) throw new ArgumentException("KMeans points contain NaN or infinity.", nameof(points));
@@ -206,7 +209,8 @@ public static class ClusterAgreement
     static long[][] Contingency(Tensor labels, Tensor clusters)
     {
         if (labels.dim() != 1 || clusters.dim() != 1 || labels.shape[0] != clusters.shape[0])
-            throw new ArgumentException($"labels and clusters must be two vectors of equal length; got [{string.Join(",", labels.shape)}] and [{string.Join(",", clusters.shape)}].");
+            throw new ArgumentException($"labels and clusters must be two vectors of equal length; got [{string.Join(",", labels.shape)}] and " +
+                $"[{string.Join(",", clusters.shape)}].");
         if (labels.shape[0] == 0) throw new ArgumentException("labels and clusters are empty.");
         var l = labels.detach().cpu().to(ScalarType.Int64).data<long>().ToArray();
         var c = clusters.detach().cpu().to(ScalarType.Int64).data<long>().ToArray();

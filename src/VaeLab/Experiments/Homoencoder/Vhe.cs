@@ -60,11 +60,14 @@ public sealed class Vhe : nn.Module<Tensor, Tensor, VheOutput>
     public override VheOutput forward(Tensor x, Tensor set)
     {
         var flat = x.reshape(x.shape[0], -1);
-        if (flat.shape[1] != Pixels) throw new ArgumentException($"Vhe expects {Pixels} pixels per example; x has shape [{string.Join(",", x.shape)}].", nameof(x));
+        if (flat.shape[1] != Pixels) throw new ArgumentException($"Vhe expects {Pixels} pixels per example; x has shape " +
+            $"[{string.Join(",", x.shape)}].", nameof(x));
         if (set.dim() < 3 || set.shape[0] != x.shape[0])
-            throw new ArgumentException($"Vhe expects the sets as N×|D|×{Pixels} with N = {x.shape[0]}; got [{string.Join(",", set.shape)}]. Draw |D| examples per row of x.", nameof(set));
+            throw new ArgumentException($"Vhe expects the sets as N×|D|×{Pixels} with N = {x.shape[0]}; got [{string.Join(",", set.shape)}]. Draw |D| " +
+                $"examples per row of x.", nameof(set));
         var members = set.reshape(set.shape[0], set.shape[1], -1);
-        if (members.shape[2] != Pixels) throw new ArgumentException($"Vhe expects {Pixels} pixels per set member; set has shape [{string.Join(",", set.shape)}].", nameof(set));
+        if (members.shape[2] != Pixels) throw new ArgumentException($"Vhe expects {Pixels} pixels per set member; set has shape " +
+            $"[{string.Join(",", set.shape)}].", nameof(set));
 
         // q(c|D): encode every member, average mean and log-std over D (dim 1).
         var cMean = encodeCMean.call(members).mean(new long[] { 1 });

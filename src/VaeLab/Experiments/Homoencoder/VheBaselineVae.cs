@@ -35,7 +35,8 @@ public sealed class VheBaselineVae : nn.Module<Tensor, VheBaselineVaeOutput>
     public override VheBaselineVaeOutput forward(Tensor x)
     {
         var flat = x.reshape(x.shape[0], -1);
-        if (flat.shape[1] != Pixels) throw new ArgumentException($"VheBaselineVae expects {Pixels} pixels per example; x has shape [{string.Join(",", x.shape)}].", nameof(x));
+        if (flat.shape[1] != Pixels) throw new ArgumentException($"VheBaselineVae expects {Pixels} pixels per example; x has shape " +
+            $"[{string.Join(",", x.shape)}].", nameof(x));
         var mean = encodeMean.call(flat);
         var logStd = encodeLogStd.call(flat);
         var z = Gaussian.Reparameterize(mean, 2 * logStd);  // log-variance = 2 log σ

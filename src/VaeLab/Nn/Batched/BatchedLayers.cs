@@ -121,10 +121,12 @@ public static class Members
         foreach (var (name, p) in plain.named_parameters())
         {
             if (!b.Remove(name, out var t))
-                throw new ArgumentException($"{batched.GetName()} has no parameter '{name}' of {plain.GetName()}: the batched module must name its layers as the plain one does.", nameof(batched));
+                throw new ArgumentException($"{batched.GetName()} has no parameter '{name}' of {plain.GetName()}: the batched module must name its layers as " +
+                    $"the plain one does.", nameof(batched));
             pairs.Add((t, p));
         }
-        if (b.Count > 0) throw new ArgumentException($"{batched.GetName()} has parameters {plain.GetName()} lacks: {string.Join(", ", b.Keys)}.", nameof(plain));
+        if (b.Count > 0) throw new ArgumentException($"{batched.GetName()} has parameters {plain.GetName()} lacks: " +
+            $"{string.Join(", ", b.Keys)}.", nameof(plain));
         return pairs;
     }
 }

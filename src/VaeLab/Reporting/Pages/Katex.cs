@@ -27,7 +27,8 @@ internal static class Katex
     static string Read(string name)
     {
         using var stream = typeof(Katex).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"{typeof(Katex).Assembly.GetName().Name} was built without its embedded {name} (src/VaeLab/Reporting/Pages/katex).");
+            ?? throw new InvalidOperationException($"{typeof(Katex).Assembly.GetName().Name} was built without its embedded {name} " +
+                $"(src/VaeLab/Reporting/Pages/katex).");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

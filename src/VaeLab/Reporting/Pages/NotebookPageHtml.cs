@@ -90,8 +90,10 @@ internal static class NotebookPageHtml
     {
         var sb = new StringBuilder("<table class=\"facts\">");
         sb.Append($"<tr><th>status</th><td>{StatusHtml(r.StatusName)}</td></tr>");
-        sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{(!RunContract.JudgesClaims(r.Profile) ? " <span class=\"muted\">(claims recorded, not judged)</span>" : "")}</td></tr>");
-        sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} s</td></tr><tr><th>peak memory</th><td>{Bytes(r.PeakResidentBytes)}</td></tr>");
+        var notJudged = RunContract.JudgesClaims(r.Profile) ? "" : " <span class=\"muted\">(claims recorded, not judged)</span>";
+        sb.Append($"<tr><th>profile</th><td>{H(r.Profile)}{notJudged}</td></tr>");
+        sb.Append($"<tr><th>started</th><td>{r.Started:yyyy-MM-dd HH:mm:ss zzz}</td></tr><tr><th>duration</th><td>{r.Duration.TotalSeconds:0.0} " +
+            $"s</td></tr><tr><th>peak memory</th><td>{Bytes(r.PeakResidentBytes)}</td></tr>");
         if (r.Parameters.Count > 0)
             sb.Append($"<tr><th>parameters</th><td><code>{H(string.Join(", ", r.Parameters))}</code></td></tr>");
         foreach (var d in r.Datasets)
@@ -100,13 +102,16 @@ internal static class NotebookPageHtml
             sb.Append($"<tr><th>error</th><td class=\"bad\">{H(f)}</td></tr>");
         foreach (var w in r.Warnings) sb.Append($"<tr><th>warning</th><td>{H(w)}</td></tr>");
         if (r.Claims.Count > 0)
-            sb.Append($"<tr><th>claims</th><td>{H(ClaimsLine(r.Claims))} ({H(ClaimCounts(r.Claims.Count(c => c.Verdict == "passed"), r.Claims.Count(c => c.Verdict == "failed"), r.Claims.Count(c => c.Verdict == "not-judged"), r.Claims.Count(c => c.Verdict == "mixed")))})</td></tr>");
+            sb.Append($"<tr><th>claims</th><td>{H(ClaimsLine(r.Claims))} " +
+                $"({H(ClaimCounts(r.Claims.Count(c => c.Verdict == "passed"), r.Claims.Count(c => c.Verdict == "failed"),
+                    r.Claims.Count(c => c.Verdict == "not-judged"), r.Claims.Count(c => c.Verdict == "mixed")))})</td></tr>");
         sb.Append("</table>\n");
         if (r.Claims.Count > 0) sb.Append(ClaimsTable(r.Claims));
         if (r.Metrics.Count > 0)
         {
             sb.Append("<table><thead><tr><th style=\"text-align:left\">metric</th><th>value</th><th style=\"text-align:left\">unit</th></tr></thead><tbody>");
-            foreach (var m in r.Metrics) sb.Append($"<tr><td style=\"text-align:left\">{H(m.Name)}</td><td>{m.Value:G5}</td><td style=\"text-align:left\">{H(m.Unit)}</td></tr>");
+            foreach (var m in r.Metrics) sb.Append($"<tr><td style=\"text-align:left\">{H(m.Name)}</td><td>{m.Value:G5}</td><td " +
+                $"style=\"text-align:left\">{H(m.Unit)}</td></tr>");
             sb.Append("</tbody></table>\n");
         }
         return sb.ToString();
@@ -114,12 +119,15 @@ internal static class NotebookPageHtml
 
     static string ClaimsTable(IReadOnlyList<PageClaim> claims)
     {
-        var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
+        var sb = new StringBuilder("<table><thead><tr><th style=\"text-align:left\">claim</th><th " +
+            "style=\"text-align:left\">measure</th><th>measured</th><th>bound</th><th>verdict</th></tr></thead><tbody>");
         foreach (var c in claims)
         {
             var verdict = c.Verdict switch { "passed" => "<span class=\"ok\">passed</span>", "failed" => "<span class=\"bad\">FAILED</span>",
                 "mixed" => "<span class=\"mixed\">mixed</span>", _ => "<span class=\"muted\">not judged</span>" };
-            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}{(c.Note != null ? $"<br><small class=\"muted\">{H(c.Note)}</small>" : "")}</td><td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
+            var note = c.Note != null ? $"<br><small class=\"muted\">{H(c.Note)}</small>" : "";
+            sb.Append($"<tr><td style=\"text-align:left\">{H(c.Statement)}{note}</td>" +
+                $"<td style=\"text-align:left\">{H(c.Measure)}</td><td>{c.Measured:G5}</td><td>{H(c.Bound)}</td><td>{verdict}</td></tr>");
         }
         return sb.Append("</tbody></table>\n").ToString();
     }
