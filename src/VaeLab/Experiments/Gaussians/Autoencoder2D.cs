@@ -44,10 +44,4 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
         var code = Encode(x);
         return new AutoencoderOutput(code, Decode(code));
     }
-
-    /// <summary>
-    /// Squared error ‖x − x̂‖². Sum over dimensions, mean over the batch (so it is input-size times the
-    /// document's element-wise mean, which only rescales the gradient; Adam is invariant to that).
-    /// </summary>
-    public static Tensor Loss(Tensor reconstruction, Tensor x) => (reconstruction - x).square().sum(-1).mean();
 }

@@ -38,7 +38,7 @@ public static class GaussiansTrainer
         model.train();
         return TrainLoop.Run("autoencoder", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
-            var loss = Autoencoder2D.Loss(model.forward(batch.X).Reconstruction, batch.X);
+            var loss = GaussiansLoss.Autoencoder(model.forward(batch.X).Reconstruction, batch.X);
             if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
             return new Dictionary<string, Tensor> { ["loss"] = loss };
         });
@@ -70,7 +70,7 @@ public static class GaussiansTrainer
         return TrainLoop.Run("vae", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
         {
             var o = model.forward(batch.X);
-            var terms = Elbo.GaussianLikelihood(batch.X, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar);
+            var terms = GaussiansLoss.Vae(batch.X, o);
             var elbo = terms.Elbo.mean();
             var loss = -elbo;
             if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return null;

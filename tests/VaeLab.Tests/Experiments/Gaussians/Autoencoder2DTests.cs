@@ -36,7 +36,7 @@ public class Autoencoder2DTests
     {
         var x = FixedData();
         var ae = new Autoencoder2D();
-        Autoencoder2D.Loss(ae.forward(x).Reconstruction, x).backward();
+        GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x).backward();
         foreach (var (name, p) in ae.named_parameters())
         {
             Assert.True(p.grad is not null, $"{name} has no gradient");
@@ -55,7 +55,7 @@ public class Autoencoder2DTests
         for (int i = 0; i < 300; i++)
         {
             using var _ = torch.NewDisposeScope();
-            var loss = Autoencoder2D.Loss(ae.forward(x).Reconstruction, x);
+            var loss = GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x);
             if (i == 0) first = loss.item<float>();
             last = loss.item<float>();
             opt.zero_grad(); loss.backward(); opt.step();
@@ -71,11 +71,11 @@ public class Autoencoder2DTests
         var ae = new Autoencoder2D();
         var before = ae.parameters().Select(p => p.detach().clone()).ToList();
         ae.eval();
-        using (torch.no_grad()) Autoencoder2D.Loss(ae.forward(x).Reconstruction, x);
+        using (torch.no_grad()) GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x);
         Assert.All(ae.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
         ae.train();
         var opt = optim.Adam(ae.parameters(), 1e-3);
-        Autoencoder2D.Loss(ae.forward(x).Reconstruction, x).backward();
+        GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x).backward();
         opt.step();
         Assert.All(ae.parameters().Zip(before), pair => Assert.False(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
     }

@@ -18,7 +18,7 @@ public class GaussianVaeTests
     static Tensor NegativeElbo(GaussianVae vae, Tensor x)
     {
         var o = vae.forward(x);
-        return -Elbo.GaussianLikelihood(x, o.XMean, o.XLogVar, o.ZMean, o.ZLogVar).Elbo.mean();
+        return -GaussiansLoss.Vae(x, o).Elbo.mean();
     }
 
     [Fact]
