@@ -17,6 +17,18 @@ public sealed record ClusterScore(double Nmi, double Purity);
 /// <param name="K">Neighbours.</param>
 public sealed record CodeClassInformation(double KnnC, double KnnZ, int K);
 
+/// <summary>
+/// How often a clustering labels an example apart from its class: the share of examples outside their class's most
+/// common cluster, for KMeans on the unsupervised VHE's final codes [c, z] and on c alone (same k, iterations, seed).
+/// </summary>
+/// <param name="WithZ">The share for KMeans on [c, z], as the VHE draws its pseudo-labels.</param>
+/// <param name="COnly">The share for KMeans on c alone.</param>
+public sealed record ClassSplit(double WithZ, double COnly)
+{
+    /// <summary>How many more examples z moves away from their class's cluster: <see cref="WithZ"/> − <see cref="COnly"/>.</summary>
+    public double ByZ => WithZ - COnly;
+}
+
 /// <summary>The measures notebook 06's claims judge, each computed from a finished run (so that a run per seed gives one value per seed).</summary>
 public static class VheMeasures
 {
@@ -47,6 +59,34 @@ public static class VheMeasures
         var (c, z) = SingletonCodes(model, x);
         using (c) using (z)
             return new CodeClassInformation(Knn.LeaveOneOutAccuracy(c, y, k), Knn.LeaveOneOutAccuracy(z, y, k), k);
+    }
+
+    /// <summary>
+    /// The document's "the z component will eventually prevent some examples from the same class from being labeled as
+    /// such": the unsupervised run's last recorded codes [c, z] (<see cref="VheRun.Codes"/>) clustered as its last
+    /// pseudo-labels were (k = <see cref="VheConfig.Clusters"/>, seed <see cref="VheConfig.Seed"/> +
+    /// <see cref="VheConfig.Epochs"/>), and c alone clustered the same way; each scored by the share of examples
+    /// outside their class's most common cluster.
+    /// </summary>
+    public static ClassSplit ClassSplits(VheRun unsupervised, VheConfig cfg, ImageDataset train)
+    {
+        var codes = unsupervised.Codes ?? throw new ArgumentException($"{unsupervised.Name} has no codes (only the unsupervised VHE keeps them).",
+            nameof(unsupervised));
+        var (_, y) = FirstExamples(cfg, train);
+        if (codes.shape[0] != y.shape[0])
+            throw new ArgumentException($"{unsupervised.Name} holds {codes.shape[0]} codes, but cfg selects {y.shape[0]} training examples; pass the run's config.",
+                nameof(cfg));
+        using var c = codes.narrow(1, 0, codes.shape[1] / 2).contiguous();
+        return new ClassSplit(SplitShare(codes, y, cfg), SplitShare(c, y, cfg));
+    }
+
+    /// <summary>The share of examples outside their class's most common cluster, for KMeans on <paramref name="points"/>.</summary>
+    static double SplitShare(Tensor points, Tensor labels, VheConfig cfg)
+    {
+        var km = new KMeans(cfg.Clusters, cfg.Seed + cfg.Epochs, cfg.KMeansIterations).Fit(points.cpu());
+        // Purity with the roles swapped: each class votes for its most common cluster.
+        try { return 1 - ClusterAgreement.Purity(km.Labels, labels); }
+        finally { km.Centroids.Dispose(); km.Labels.Dispose(); }
     }
 
     /// <summary>Posterior means (c, z) of each row of <paramref name="x"/> (N×784) with D = {x}, eval mode, on the CPU.</summary>

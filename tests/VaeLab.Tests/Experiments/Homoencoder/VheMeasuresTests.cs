@@ -52,4 +52,29 @@ public class VheMeasuresTests
         // Even an untrained c-encoder is a random projection of the pixels, which keeps the three kinds apart.
         Assert.True(info.KnnC > 0.9, $"kNN on c {info.KnnC}");
     }
+
+    [Fact]
+    public void ClassSplitsCountTheExamplesThatZMovesAwayFromTheirClassCluster()
+    {
+        // 3 classes × 40: c puts each class at its own far centre; z is either tiny or ±20 for half of every class.
+        var y = torch.tensor(Enumerable.Range(0, 120).Select(i => (long)(i / 40)).ToArray());
+        var centres = torch.tensor(new float[] { 0, 0, 10, 0, 0, 10 }).reshape(3, 2);
+        var g = new torch.Generator(3);
+        var c = centres.index_select(0, y) + 0.1f * torch.randn(120, 2, generator: g);
+        var data = new ImageDataset("codes", torch.zeros(120, 1, 28, 28), y, new[] { "a", "b", "c" });
+        var cfg = new VheConfig { Clusters = 3, TrainExamples = 0, Epochs = 1, Seed = 2, KMeansIterations = 50, LatentDim = 2 };
+        VheRun Run(Tensor z) => new("VHE (unsupervised)", new VaeLab.Training.History(), torch.nn.Linear(1, 1), [], [], torch.cat([c, z], 1));
+
+        var quiet = VheMeasures.ClassSplits(Run(0.1f * torch.randn(120, 2, generator: g)), cfg, data);
+        Assert.Equal(0.0, quiet.COnly, 9);
+        Assert.Equal(0.0, quiet.WithZ, 9);
+
+        var sign = (torch.arange(120) % 2 * 2 - 1).to_type(ScalarType.Float32).unsqueeze(1);
+        var loud = VheMeasures.ClassSplits(Run(20 * sign * torch.ones(120, 2)), cfg, data);
+        Assert.Equal(0.0, loud.COnly, 9);
+        Assert.True(loud.ByZ >= 0.25, $"z splits no class: {loud}");  // with k = 3 at least one class is cut in two halves
+
+        Assert.Throws<ArgumentException>(() => VheMeasures.ClassSplits(Run(torch.zeros(120, 2)) with { Codes = null }, cfg, data));
+        Assert.Throws<ArgumentException>(() => VheMeasures.ClassSplits(Run(torch.zeros(120, 2)), cfg with { TrainExamples = 60 }, data));
+    }
 }
