@@ -49,7 +49,9 @@ public sealed class VaeLabKernelExtension : IKernelExtension
         if (KernelInvocationContext.Current is { } context)
             KernelInvocationContextExtensions.Display(context,
             $"VaeLab {typeof(Lab).Assembly.GetName().Version?.ToString(3)} extension loaded: formatters, progress, interrupts" +
-            (imported ? $", {RunContract.NotebookUsings.Count} using directives (TorchSharp, VaeLab's shared namespaces)" : "") + "; " +
+            (imported ? $", {RunContract.NotebookUsings.Count} using directives (TorchSharp, VaeLab's shared namespaces)"
+                : $"; the common using directives were NOT imported (not a C# kernel, or the submission failed): add them to the setup cell, " +
+                  $"{string.Join(" ", RunContract.NotebookUsings)}") + "; " +
             (loaded ? $"TorchSharp native: {torch}" : $"TorchSharp native NOT loaded: {torch}"), "text/plain");
     }
 }
