@@ -41,7 +41,7 @@ public static class VheMeasures
     public static ClusterScore PixelKMeans(VheConfig cfg, ImageDataset train)
     {
         var (x, y) = FirstExamples(cfg, train);
-        var km = new KMeans(cfg.Clusters, cfg.Seed + cfg.Epochs, cfg.KMeansIterations).Fit(x);
+        var km = LastClustering(cfg).Fit(x);
         try { return new ClusterScore(ClusterAgreement.Nmi(y, km.Labels), ClusterAgreement.Purity(y, km.Labels)); }
         finally { km.Centroids.Dispose(); km.Labels.Dispose(); }
     }
@@ -83,7 +83,7 @@ public static class VheMeasures
     /// <summary>The share of examples outside their class's most common cluster, for KMeans on <paramref name="points"/>.</summary>
     static double SplitShare(Tensor points, Tensor labels, VheConfig cfg)
     {
-        var km = new KMeans(cfg.Clusters, cfg.Seed + cfg.Epochs, cfg.KMeansIterations).Fit(points.cpu());
+        var km = LastClustering(cfg).Fit(points.cpu());
         // Purity with the roles swapped: each class votes for its most common cluster.
         try { return 1 - ClusterAgreement.Purity(km.Labels, labels); }
         finally { km.Centroids.Dispose(); km.Labels.Dispose(); }
@@ -104,6 +104,9 @@ public static class VheMeasures
         both.Dispose();
         return (c, z);
     }
+
+    /// <summary>KMeans as the unsupervised VHE clustered its codes last (seed Seed + Epochs): the one setting every measure here compares with.</summary>
+    static KMeans LastClustering(VheConfig cfg) => new(cfg.Clusters, cfg.Seed + cfg.Epochs, cfg.KMeansIterations);
 
     static (Tensor X, Tensor Y) FirstExamples(VheConfig cfg, ImageDataset train)
     {
