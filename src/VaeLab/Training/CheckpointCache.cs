@@ -91,7 +91,10 @@ public static class CheckpointCache
         return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
-    static void ReseedAfter(string key) => Lab.Seed(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0) & int.MaxValue);
+    /// <summary>Seeds the global RNGs from <paramref name="key"/>, as loading or saving that entry does: a trainer that
+    /// loads some entries and trains others calls it with its last entry, so the cells after it draw the same numbers
+    /// whichever entries came from the cache.</summary>
+    public static void ReseedAfter(string key) => Lab.Seed(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0) & int.MaxValue);
 
     /// <summary>
     /// The entry of a run keyed by content hashes of <paramref name="data"/> and of the <paramref name="modules"/>'

@@ -245,15 +245,10 @@ public static class CollapseTrainer
 
         var evalSteps = Enumerable.Range(0, cfg.Evaluations + 1).Select(k => (int)Math.Round((double)k * total / cfg.Evaluations)).ToHashSet();
         var checkpointSteps = Enumerable.Range(0, cfg.Checkpoints).Select(k => (int)Math.Round((double)k * total / (cfg.Checkpoints - 1))).ToHashSet();
-        var histories = members.Select(_ => new History()).ToArray();
         var snapshots = members.Select(_ => new List<LatentSnapshot>()).ToArray();
         var checkpoints = members.Select(_ => new List<ImageCheckpoint>()).ToArray();
-        var diverged = new NonFiniteLossException?[count];
-        var lastFinite = members.Select(_ => new Dictionary<string, double>()).ToArray();
-        var sums = members.Select(_ => new Dictionary<string, double>()).ToArray();
-        var counted = new int[count];
-        bool Active(int k) => diverged[k] is null;
-        string[] terms = ["loss", "recon", "kl"];
+        var running = Enumerable.Repeat(true, count).ToArray();  // members not stopped by a non-finite loss
+        bool Active(int k) => running[k];
 
         void Observe(int step)
         {
@@ -290,80 +285,19 @@ public static class CollapseTrainer
             }
         }
 
-        IEnumerable<Batch> Batches(int epoch)
-        {
-            var epochs = loaders.Select(l => l.Epoch(epoch).GetEnumerator()).ToArray();
-            try
-            {
-                while (epochs.All(e => e.MoveNext()))
-                {
-                    if (!Enumerable.Range(0, count).Any(Active)) yield break;
-                    var batch = epochs.Select(e => e.Current).ToArray();
-                    var x = torch.stack(batch.Select(b => b.X).ToArray());
-                    var rows = batch[0].Rows.clone();
-                    foreach (var b in batch) b.Dispose();
-                    yield return new Batch(x, null, rows);
-                }
-            }
-            finally { foreach (var e in epochs) e.Dispose(); }
-        }
-
         string label = count == 1 ? members[0].Name : $"{count} runs in one batch ({members[0].Name} … {members[^1].Name})";
         var clock = Stopwatch.StartNew();
-        try
+        var outcomes = MemberTraining.Run(label, members.Select(m => m.Name).ToArray(), loaders, cfg.Epochs, net.Module, opt, (x, ctx) =>
         {
-            TrainLoop.Run(label, cfg.Epochs, perEpoch, Batches, (batch, ctx) =>
-            {
-                Observe(ctx.Step);
-                var betas = members.Select(m => (float)m.Schedule.At(ctx.Step, total)).ToArray();
-                var x = batch.X;
-                var (mean, logVar) = net.Encode(x);
-                var eps = torch.stack(noise.Select(g => torch.randn(x.shape[1], net.LatentDim, generator: g)).ToArray()).to(device);
-                var logits = net.Decode(Gaussian.Reparameterize(mean, logVar, eps));
-                var loss = cfg.Objective.MemberLoss(logits, x, mean, logVar, torch.tensor(betas).to(device));
-                var values = torch.stack([loss.Total, loss.Reconstruction, loss.Kl]).detach().cpu().data<float>().ToArray();  // 3×K, one transfer
-                for (int k = 0; k < count; k++)
-                {
-                    if (!Active(k)) continue;
-                    int bad = Enumerable.Range(0, terms.Length).FirstOrDefault(t => !float.IsFinite(values[t * count + k]), -1);
-                    if (bad >= 0) diverged[k] = new NonFiniteLossException(members[k].Name, ctx.Step, terms[bad], values[bad * count + k],
-                        new Dictionary<string, double>(lastFinite[k]));
-                }
-                var active = Enumerable.Range(0, count).Where(Active).ToArray();
-                if (active.Length == 0) throw diverged.First(e => e != null)!;  // the loop reports "stopped: non-finite loss"
-                using var mask = torch.tensor(Enumerable.Range(0, count).Select(Active).ToArray()).to(device);
-                var objective = torch.where(mask, loss.Total, torch.zeros_like(loss.Total)).sum();
-                foreach (var p in net.Module.parameters()) { using var g = p.grad; if (g is not null) p.grad = null; }
-                objective.backward();
-                if (active.Length < count)
-                    using (torch.no_grad())
-                        foreach (var p in net.Module.parameters())
-                            for (int k = 0; k < count; k++)
-                                if (!Active(k)) p.grad!.view(count, -1)[k].zero_();  // a stopped member's (NaN) gradients reach no update
-                opt.step();
-                var shownValues = new Dictionary<string, Tensor>();
-                foreach (var k in active)
-                {
-                    var v = new Dictionary<string, double> { ["loss"] = values[k], ["recon"] = values[count + k], ["kl"] = values[2 * count + k],
-                        ["beta"] = betas[k] };
-                    histories[k].AddStep(v);
-                    foreach (var (name, value) in v) { sums[k][name] = sums[k].GetValueOrDefault(name) + value; lastFinite[k][name] = value; }
-                    counted[k]++;
-                    if (count == 1) foreach (var (name, value) in v) shownValues[name] = torch.tensor((float)value);
-                    else shownValues[$"loss #{k + 1}"] = torch.tensor(values[k]);
-                }
-                return shownValues;
-            }, onEpochEnd: (_, _) =>
-            {
-                for (int k = 0; k < count; k++)
-                    if (counted[k] > 0)
-                    {
-                        histories[k].AddEpoch(sums[k].ToDictionary(kv => kv.Key, kv => kv.Value / counted[k]));
-                        sums[k].Clear(); counted[k] = 0;
-                    }
-            });
-        }
-        catch (NonFiniteLossException) when (!Enumerable.Range(0, count).Any(Active)) { }  // every member stopped: each is reported below
+            var betas = torch.tensor(members.Select(m => (float)m.Schedule.At(ctx.Step, total)).ToArray()).to(device);
+            var (mean, logVar) = net.Encode(x);
+            var eps = torch.stack(noise.Select(g => torch.randn(x.shape[1], net.LatentDim, generator: g)).ToArray()).to(device);
+            var logits = net.Decode(Gaussian.Reparameterize(mean, logVar, eps));
+            var loss = cfg.Objective.MemberLoss(logits, x, mean, logVar, betas);
+            return new MemberTerms(loss.Total, new Dictionary<string, Tensor>
+                { ["loss"] = loss.Total, ["recon"] = loss.Reconstruction, ["kl"] = loss.Kl, ["beta"] = betas });
+        }, recordSteps: true, beforeStep: (step, stillRunning) => { running = stillRunning; Observe(step); });
+        for (int k = 0; k < count; k++) running[k] = outcomes[k].Diverged is null;
         if (Enumerable.Range(0, count).Any(Active)) Observe(total);
         var quality = new EndQuality?[count];
         if (Enumerable.Range(0, count).Any(Active))
@@ -386,11 +320,8 @@ public static class CollapseTrainer
         var fits = new MemberFit[count];
         for (int k = 0; k < count; k++)
         {
-            histories[k].Seconds = seconds / count;  // each member's share of the batch
-            if (diverged[k] is { } e) Console.WriteLine($"{members[k].Name}: stopped at step {e.Step}, loss term '{e.Term}' not finite; the other " +
-                $"runs of its " +
-                $"batch went on.");
-            fits[k] = new MemberFit(new CollapseFit(total, histories[k], snapshots[k], checkpoints[k], originals, quality[k]), diverged[k]);
+            outcomes[k].History.Seconds = seconds / count;  // each member's share of the batch, its final evaluation included
+            fits[k] = new MemberFit(new CollapseFit(total, outcomes[k].History, snapshots[k], checkpoints[k], originals, quality[k]), outcomes[k].Diverged);
         }
         return fits;
     }

@@ -17,6 +17,7 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
     readonly Linear inputHidden, hiddenCode, codeHidden, hiddenOutput;
 
     public int InputSize { get; }
+    public int HiddenSize { get; }
     public int LatentDim { get; }
 
     public Autoencoder2D(int inputSize = 2, int hiddenSize = 10, int latentDim = 1) : base(nameof(Autoencoder2D))
@@ -25,6 +26,7 @@ public sealed class Autoencoder2D : Module<Tensor, AutoencoderOutput>
             throw new ArgumentOutOfRangeException(nameof(inputSize),
                 $"Autoencoder2D sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}.");
         InputSize = inputSize;
+        HiddenSize = hiddenSize;
         LatentDim = latentDim;
         inputHidden = Linear(inputSize, hiddenSize);
         hiddenCode = Linear(hiddenSize, latentDim);

@@ -23,6 +23,7 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
     readonly Linear inputHidden, hiddenPosterior, latentHidden, hiddenLikelihood;
 
     public int InputSize { get; }
+    public int HiddenSize { get; }
     public int LatentDim { get; }
     /// <summary>Latent samples per input in <see cref="forward"/> (the document's n_sample_z).</summary>
     public int SamplesZ { get; }
@@ -33,6 +34,7 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
             throw new ArgumentOutOfRangeException(nameof(inputSize),
                 $"GaussianVae sizes must be ≥ 1; got input {inputSize}, hidden {hiddenSize}, latent {latentDim}, n_sample_z {samplesZ}.");
         InputSize = inputSize;
+        HiddenSize = hiddenSize;
         LatentDim = latentDim;
         SamplesZ = samplesZ;
         inputHidden = Linear(inputSize, hiddenSize);
@@ -59,11 +61,15 @@ public sealed class GaussianVae : Module<Tensor, GaussianVaeOutput>
         return (chunks[0], chunks[1]);
     }
 
-    public override GaussianVaeOutput forward(Tensor x)
+    /// <summary>The outputs with z drawn from the global generator.</summary>
+    public override GaussianVaeOutput forward(Tensor x) =>
+        Forward(x, torch.randn(new[] { x.shape[0], SamplesZ, LatentDim }, device: x.device));
+
+    /// <summary>The outputs with z = μ + σ·<paramref name="eps"/> (eps B×n_z×d_z standard normal), by
+    /// reparameterization, so the ELBO's gradient reaches the encoder.</summary>
+    public GaussianVaeOutput Forward(Tensor x, Tensor eps)
     {
         var (zMean, zLogVar) = Encode(x);
-        // B×n_z×d_z by reparameterization, so the ELBO's gradient reaches the encoder.
-        var eps = torch.randn(new[] { x.shape[0], SamplesZ, LatentDim }, dtype: zMean.dtype, device: zMean.device);
         var z = zMean.unsqueeze(1) + (0.5 * zLogVar).exp().unsqueeze(1) * eps;
         var (xMean, xLogVar) = Decode(z);
         return new GaussianVaeOutput(zMean, zLogVar, z, xMean, xLogVar);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace VaeLab.Experiments.Gaussians;
 
 /// <summary>Notebook 01's settings: two 2-D Gaussians, an autoencoder with a 1-d bottleneck against a VAE.</summary>
@@ -35,8 +37,10 @@ public sealed record GaussiansConfig
     /// <summary>Held-out inputs averaged in one estimate.</summary>
     public int EstimatorInputs { get; init; } = 100;
 
-    /// <summary>Initial weights and batch order of both models.</summary>
+    /// <summary>Initial weights, batch order and latent noise of both models.</summary>
     public int Seed { get; init; } = 0;
+    /// <summary>Runs (seeds) trained together as one batched model (1: one at a time); not part of a run's identity, so not of its cache key.</summary>
+    [JsonIgnore] public int BatchedMembers { get; init; } = 8;
 
     /// <summary>"smoke" (CI, under a minute for the whole notebook), "default" (a few minutes), "paper" (the document's).</summary>
     public static GaussiansConfig For(string profile) => profile switch
@@ -65,7 +69,7 @@ public sealed record GaussiansConfig
             .Positive(nameof(KernelBandwidth), KernelBandwidth).AtLeast(nameof(Neighbours), Neighbours, 1)
             .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts),
                 "needs at least one sample count, each ≥ 1.")
-            .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0);
+            .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(BatchedMembers), BatchedMembers, 1).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0);
         return this;
     }
 }

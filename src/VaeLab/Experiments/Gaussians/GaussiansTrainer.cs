@@ -13,69 +13,121 @@ public static class GaussiansTrainer
 {
     /// <summary>Trains <see cref="Autoencoder2D"/> (1-d bottleneck) with Adam on the squared error; records "loss".</summary>
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
-    public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false)
-    {
-        cfg.Validate();
-        Lab.Seed(cfg.Seed);  // the initial weights follow the seed, as the batch order does
-        var model = new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1);
-        model.to(Lab.Device);
-        var modules = new nn.Module[] { model };
-        var run = CheckpointCache.LoadOrTrain(CheckpointCache.Entry(Cache.For("autoencoder"), TrainingPart(cfg), new[] { train }, modules), modules,
-            _ => FitAutoencoder(model, cfg, train), retrain);
-        return new Trained<Autoencoder2D>("autoencoder", run.Result, model) { FromCache = run.FromCache };
-    }
+    public static Trained<Autoencoder2D> TrainAutoencoder(GaussiansConfig cfg, Tensor train, bool retrain = false) =>
+        TrainAutoencoders(cfg, [cfg.Seed], train, retrain)[0];
 
-    /// <summary>The settings that shape the weights: the measurement sizes are no part of a cache key.</summary>
-    static GaussiansConfig TrainingPart(GaussiansConfig cfg) => cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 };
+    /// <summary>
+    /// <see cref="TrainAutoencoder"/> for each seed (initial weights and batch order), in order. Runs the checkpoint
+    /// cache holds are loaded; the others train together, up to <see cref="GaussiansConfig.BatchedMembers"/> at a time,
+    /// as one <see cref="BatchedAutoencoder2D"/> (<see cref="MemberTraining"/>), each with the cache entry it would have
+    /// alone. A run whose loss becomes non-finite stops alone; the others are trained and cached, then the call throws
+    /// a <see cref="NonFiniteLossException"/> naming the stopped runs.
+    /// </summary>
+    public static IReadOnlyList<Trained<Autoencoder2D>> TrainAutoencoders(GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train, bool retrain = false) =>
+        TrainAutoencoders(cfg, seeds, train, retrain, null);
 
-    /// <summary>This experiment's checkpoint-cache name and entry format.</summary>
-    internal static readonly CacheTag Cache = new("gaussians", 3);
-
-    static History FitAutoencoder(Autoencoder2D model, GaussiansConfig cfg, Tensor train)
-    {
-        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
-        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
-        model.train();
-        return TrainLoop.Run("autoencoder", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
-        {
-            var loss = GaussiansLoss.Autoencoder(model.forward(batch.X).Reconstruction, batch.X);
-            if (!TrainStep.Update(ctx, "loss", loss, opt)) return null;
-            return new Dictionary<string, Tensor> { ["loss"] = loss };
-        });
-    }
+    /// <summary>The same, calling <c>initialised</c> with each seed's plain model after its initialisation (tests poison a member with it).</summary>
+    internal static IReadOnlyList<Trained<Autoencoder2D>> TrainAutoencoders(GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train, bool retrain,
+        Action<int, Autoencoder2D>? initialised) =>
+        TrainMembers("autoencoder", cfg, seeds, train, retrain, initialised,
+            () => new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1),
+            (k, first) => new BatchedAutoencoder2D(k, first), (b, k, m) => b.Load(k, m), (b, k, m) => b.Store(k, m),
+            (net, x, _) =>
+            {
+                var loss = GaussiansLoss.MemberAutoencoder(net.call(x).Reconstruction, x);
+                return new MemberTerms(loss, new Dictionary<string, Tensor> { ["loss"] = loss });
+            });
 
     /// <summary>
     /// Trains <see cref="GaussianVae"/> by maximising the ELBO (<see cref="Elbo.GaussianLikelihood"/>) with Adam;
     /// records per-example batch means of "elbo", "loglik" (the expected log-likelihood, the reconstruction term)
-    /// and "kl", in nats.
+    /// and "kl", in nats. The latent noise comes from a generator of the run's own, seeded from <see cref="GaussiansConfig.Seed"/>.
     /// </summary>
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
-    public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false)
+    public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false) => TrainVaes(cfg, [cfg.Seed], train, retrain)[0];
+
+    /// <summary><see cref="TrainVae"/> for each seed, trained together as <see cref="TrainAutoencoders(GaussiansConfig, IReadOnlyList{int}, Tensor, bool)"/> trains its runs
+    /// (<see cref="BatchedGaussianVae"/>).</summary>
+    public static IReadOnlyList<Trained<GaussianVae>> TrainVaes(GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train, bool retrain = false) =>
+        TrainVaes(cfg, seeds, train, retrain, null);
+
+    /// <summary>The same, calling <c>initialised</c> with each seed's plain model after its initialisation (tests poison a member with it).</summary>
+    internal static IReadOnlyList<Trained<GaussianVae>> TrainVaes(GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train, bool retrain,
+        Action<int, GaussianVae>? initialised) =>
+        TrainMembers("vae", cfg, seeds, train, retrain, initialised,
+            () => new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ),
+            (k, first) => new BatchedGaussianVae(k, first), (b, k, m) => b.Load(k, m), (b, k, m) => b.Store(k, m),
+            (net, x, noise) =>
+            {
+                var eps = torch.stack(noise.Select(g => torch.randn(new[] { x.shape[1], net.SamplesZ, net.LatentDim }, generator: g)).ToArray()).to(x.device);
+                var terms = GaussiansLoss.MemberVae(x, net.Forward(x, eps));
+                var elbo = terms.Elbo.mean(new long[] { 1 });
+                return new MemberTerms(-elbo, new Dictionary<string, Tensor>
+                    { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(new long[] { 1 }), ["kl"] = terms.Kl.mean(new long[] { 1 }) });
+            });
+
+    /// <summary>The settings that shape the weights: the measurement sizes are no part of a cache key.</summary>
+    static GaussiansConfig TrainingPart(GaussiansConfig cfg) => cfg with { EstimatorDraws = 0, EstimatorInputs = 0, GeneratedPoints = 0 };
+
+    /// <summary>This experiment's checkpoint-cache name and entry format (4: the VAE's noise from a generator per run).</summary>
+    internal static readonly CacheTag Cache = new("gaussians", 4);
+
+    // A run's latent noise, from its seed: the same numbers alone or in a batch.
+    internal static torch.Generator NoiseGenerator(int seed) => new((ulong)seed * 2654435761UL + 1);
+
+    sealed record Pending<TModel>(int Index, int Seed, string Name, TModel Model, CacheEntry Entry);
+
+    static IReadOnlyList<Trained<TModel>> TrainMembers<TModel, TBatched>(string name, GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train,
+        bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched, Action<TBatched, int, TModel> load, Action<TBatched, int, TModel> store,
+        Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
+        where TModel : nn.Module where TBatched : nn.Module
     {
         cfg.Validate();
-        Lab.Seed(cfg.Seed);
-        var model = new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ);
-        model.to(Lab.Device);
-        var modules = new nn.Module[] { model };
-        var run = CheckpointCache.LoadOrTrain(CheckpointCache.Entry(Cache.For("vae"), TrainingPart(cfg), new[] { train }, modules), modules,
-            _ => FitVae(model, cfg, train), retrain);
-        return new Trained<GaussianVae>("vae", run.Result, model) { FromCache = run.FromCache };
-    }
-
-    static History FitVae(GaussianVae model, GaussiansConfig cfg, Tensor train)
-    {
-        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
-        var loader = new BatchLoader(train.to(Lab.Device), null, cfg.BatchSize, cfg.Seed);
-        model.train();
-        return TrainLoop.Run("vae", cfg.Epochs, loader.BatchesPerEpoch, e => loader.Epoch(e), (batch, ctx) =>
+        if (seeds.Count == 0) return [];
+        var runs = new Trained<TModel>[seeds.Count];
+        string lastKey = "";
+        var pending = new List<Pending<TModel>>();
+        for (int i = 0; i < seeds.Count; i++)
         {
-            var o = model.forward(batch.X);
-            var terms = GaussiansLoss.Vae(batch.X, o);
-            var elbo = terms.Elbo.mean();
-            var loss = -elbo;
-            if (!TrainStep.Update(ctx, "-elbo", loss, opt)) return null;
-            return new Dictionary<string, Tensor> { ["elbo"] = elbo, ["loglik"] = terms.LogLikelihood.mean(), ["kl"] = terms.Kl.mean() };
-        });
+            var memberCfg = cfg with { Seed = seeds[i] };
+            Lab.Seed(seeds[i]);  // the initial weights follow the seed, as the batch order does
+            var model = make();
+            initialised?.Invoke(seeds[i], model);
+            model.to(Lab.Device);
+            var entry = CheckpointCache.Entry(Cache.For(name), TrainingPart(memberCfg), new[] { train }, new nn.Module[] { model });
+            lastKey = entry.Key;
+            string memberName = seeds.Count == 1 ? name : $"{name}, seed {seeds[i]}";
+            if (!retrain && CheckpointCache.TryLoad<History>(entry, new nn.Module[] { model }, out var cached))
+                runs[i] = new Trained<TModel>(memberName, cached, model) { FromCache = true };
+            else pending.Add(new Pending<TModel>(i, seeds[i], memberName, model, entry));
+        }
+        var stopped = new List<(string, NonFiniteLossException?)>();
+        using var x = train.to(Lab.Device);
+        foreach (var chunk in pending.Chunk(cfg.BatchedMembers))
+        {
+            using var net = batched(chunk.Length, chunk[0].Model);
+            net.to(Lab.Device);
+            for (int k = 0; k < chunk.Length; k++) load(net, k, chunk[k].Model);
+            var opt = Optimizers.Adam(net.parameters(), cfg.LearningRate);
+            var noise = chunk.Select(c => NoiseGenerator(c.Seed)).ToArray();
+            var names = chunk.Select(c => c.Name).ToArray();
+            string label = chunk.Length == 1 ? names[0] : $"{chunk.Length} runs in one batch ({names[0]} … {names[^1]})";
+            net.train();
+            var outcomes = MemberTraining.Run(label, names, chunk.Select(c => new BatchLoader(x, null, cfg.BatchSize, c.Seed)).ToArray(), cfg.Epochs, net, opt,
+                (batch, _) => step(net, batch, noise), recordSteps: true);
+            foreach (var g in noise) g.Dispose();
+            for (int k = 0; k < chunk.Length; k++)
+            {
+                var c = chunk[k];
+                store(net, k, c.Model);
+                if (outcomes[k].Diverged is { } e) { stopped.Add((c.Name, e)); continue; }
+                CheckpointCache.Save(c.Entry, new nn.Module[] { c.Model }, outcomes[k].History);
+                runs[c.Index] = new Trained<TModel>(c.Name, outcomes[k].History, c.Model);
+            }
+        }
+        MemberTraining.ThrowIfAnyDiverged(stopped.Select(s => s.Item1).ToList(), stopped.Select(s => s.Item2).ToList());
+        CheckpointCache.ReseedAfter(lastKey);  // the same draws after this call, whichever runs came from the cache
+        return runs;
     }
 
     /// <summary>Encodes then decodes <paramref name="x"/> (N×2), evaluating (<see cref="Inference.Evaluating"/>).</summary>
