@@ -186,6 +186,42 @@ catch (DatasetUnavailableException e)
     Console.WriteLine($"  β sweeps: skipped ({e.Message.Split('\n')[0]})");
 }
 
+// 4b. Notebook 01's seeds (GaussiansTrainer.TrainVaes/TrainAutoencoders): its 3 seeds of each tiny network trained one
+// at a time and as one batched model, on one thread as the notebook runs them, fewer epochs than the notebook's 2,000.
+{
+    var gCfg = VaeLab.Experiments.Gaussians.GaussiansConfig.For("default") with { Epochs = quick ? 50 : 300 };
+    var gTrain = VaeLab.Experiments.Gaussians.GaussianMixture2D.Sample(gCfg.TrainExamples, gCfg.DataSeed);
+    int[] gSeeds = [0, 1, 2];
+    int threadsBefore = torch.get_num_threads();
+    torch.set_num_threads(1);
+    var savedCache = Environment.GetEnvironmentVariable("VAELAB_CACHE_DIR");
+    var gCache = Directory.CreateTempSubdirectory("vaelab-bench-gaussians-").FullName;
+    Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", gCache);
+    try
+    {
+        foreach (var vae in new[] { true, false })
+        {
+            double Seconds(int members)
+            {
+                var c = gCfg with { BatchedMembers = members };
+                var sw = Stopwatch.StartNew();
+                if (vae) VaeLab.Experiments.Gaussians.GaussiansTrainer.TrainVaes(c, gSeeds, gTrain, retrain: true);
+                else VaeLab.Experiments.Gaussians.GaussiansTrainer.TrainAutoencoders(c, gSeeds, gTrain, retrain: true);
+                return sw.Elapsed.TotalSeconds;
+            }
+            double alone = Seconds(1), together = Seconds(3);
+            Add(new Row($"notebook 01 seeds, {(vae ? "VAE" : "autoencoder")}", "batched speed-up", alone / together, "×",
+                Note: $"3 seeds, {gCfg.Epochs} epochs of batch {gCfg.BatchSize}, 1 thread: one at a time {alone:0.0} s, batched {together:0.0} s"));
+        }
+    }
+    finally
+    {
+        torch.set_num_threads(threadsBefore);
+        Environment.SetEnvironmentVariable("VAELAB_CACHE_DIR", savedCache);
+        Directory.Delete(gCache, recursive: true);
+    }
+}
+
 // 5. Where the AAE's step goes. Per minibatch its optimizers update P and Q (reconstruction), D (discriminator) and Q
 // (generator). Time those four updates alone, on gradients of the right shapes, with both Adams; time a plain copy of
 // the same number of floats for the memory bandwidth; and compare with the step time and its matmul floor.

@@ -58,6 +58,9 @@ public static class NativeMemoryTuning
         if (!Tuned) return;
         GC.Collect();
         GC.WaitForPendingFinalizers();  // tensors' finalizers free their native storage
+        // Aggressive: the GC also gives back the memory its collected objects held, which it otherwise keeps committed
+        // for reuse (measured: after notebook 02 in one run, the next notebook's setup left 0.76 GB resident, not 1.03 GB).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         TrimHeap();
     }
 

@@ -87,12 +87,8 @@ public static class CollapseRuns
     /// </summary>
     public static IReadOnlyList<CollapseRun> Completed(this IReadOnlyList<CollapseRun> runs)
     {
-        var stopped = runs.Where(r => r.Diverged != null).ToList();
-        if (stopped.Count == 0) return runs;
-        if (stopped.Count == 1) throw stopped[0].Diverged!;
-        var first = stopped[0].Diverged!;
-        throw new NonFiniteLossException($"{stopped.Count} runs ({string.Join("; ", stopped.Select(r => $"{r.Name} at step {r.Diverged!.Step}"))})",
-            first.Step, first.Term, double.NaN, first.LastFinite);
+        MemberTraining.ThrowIfAnyDiverged(runs.Select(r => r.Name).ToList(), runs.Select(r => r.Diverged).ToList());
+        return runs;
     }
 }
 
