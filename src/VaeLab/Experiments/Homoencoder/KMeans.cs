@@ -72,9 +72,14 @@ public sealed class KMeans
     static KMeansResult Detach(KMeansResult r) =>
         r with { Centroids = r.Centroids.to(ScalarType.Float32).MoveToOuterDisposeScope(), Labels = r.Labels.MoveToOuterDisposeScope() };
 
-    /// <summary>‖x‖² − 2x·c + ‖c‖², clamped at 0 against rounding, N×K.</summary>
-    static Tensor SquaredDistances(Tensor x, Tensor c) =>
-        (x.square().sum(1, keepdim: true) - 2 * x.matmul(c.t()) + c.square().sum(1).unsqueeze(0)).clamp_min(0);
+    /// <summary>‖x‖² − 2x·c + ‖c‖², clamped at 0 against rounding, N×K; <paramref name="xNorms"/> is ‖x‖², N×1.</summary>
+    static Tensor SquaredDistances(Tensor x, Tensor xNorms, Tensor c) =>
+        (xNorms - 2 * x.matmul(c.t()) + c.square().sum(1).unsqueeze(0)).clamp_min(0);
+
+    /// <summary>‖x‖² per row, N×1, computed once per fit: recomputed per distance it cost an N×d temporary each time, and
+    /// k-means++ keeps its k distance passes in one scope (measured on notebook 06's clustering of 8,000 MNIST images: the
+    /// cell's peak went from 0.66 GB to 0.22 GB above its start).</summary>
+    static Tensor Norms(Tensor x) => x.square().sum(1, keepdim: true);
 
     /// <summary>k-means++: the first centroid uniformly, each next one with probability ∝ squared distance to the nearest chosen.</summary>
     Tensor InitPlusPlus(Tensor x)
@@ -82,7 +87,8 @@ public sealed class KMeans
         var rng = new Random(Seed);
         int n = (int)x.shape[0];
         var chosen = new List<long> { rng.Next(n) };
-        var nearest = SquaredDistances(x, x[chosen[0]].unsqueeze(0)).squeeze(1);
+        var norms = Norms(x);
+        var nearest = SquaredDistances(x, norms, x[chosen[0]].unsqueeze(0)).squeeze(1);
         for (int j = 1; j < K; j++)
         {
             var weights = nearest.cpu().data<double>().ToArray();
@@ -101,7 +107,7 @@ public sealed class KMeans
                 for (int i = 0; i < n; i++) { acc += weights[i]; if (acc > u && weights[i] > 0) { pick = i; break; } }
             }
             chosen.Add(pick);
-            nearest = torch.minimum(nearest, SquaredDistances(x, x[pick].unsqueeze(0)).squeeze(1));
+            nearest = torch.minimum(nearest, SquaredDistances(x, norms, x[pick].unsqueeze(0)).squeeze(1));
         }
         return x.index_select(0, torch.tensor(chosen.ToArray(), device: x.device));
     }
@@ -109,6 +115,7 @@ public sealed class KMeans
     KMeansResult Lloyd(Tensor x, Tensor centroids)
     {
         double tol = Tolerance * x.var(0, unbiased: false).mean().item<double>();
+        var norms = Norms(x);
         int reseeded = 0, it = 0;
         bool converged = false;
         Tensor labels = null!;
@@ -118,7 +125,7 @@ public sealed class KMeans
             // Each iteration's N×k distances and temporaries are freed before the next (60 000 codes × 100
             // iterations held 5 GB in one scope); only the labels and centroids carry over.
             using var step = torch.NewDisposeScope();
-            var d = SquaredDistances(x, centroids);
+            var d = SquaredDistances(x, norms, centroids);
             var (minD, arg) = d.min(1);
             var (assigned, moved) = FillEmpty(arg, minD);
             reseeded += moved;
