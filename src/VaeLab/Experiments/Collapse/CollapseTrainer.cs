@@ -162,6 +162,7 @@ public static class CollapseTrainer
         double biasLogit = MeanPixelLogit(train);
         var runs = new CollapseRun[members.Count];
         var pending = new List<Pending<TModel>>();
+        string lastKey = "";
         for (int i = 0; i < members.Count; i++)
         {
             var m = members[i];
@@ -172,6 +173,7 @@ public static class CollapseTrainer
             model.to(Lab.Device);
             var key = new { Config = memberCfg, Model = model.GetType().FullName, ScheduleType = m.Schedule.GetType().Name, Schedule = (object)m.Schedule };
             var entry = CheckpointCache.Entry(Cache.For(model.GetType().Name), key, [train, test, shown], [model]);
+            lastKey = entry.Key;
             var p = new Pending<TModel>(i, m, model, entry);
             if (!retrain && CheckpointCache.TryLoad<CollapseFit>(entry, [model], out var fit)) runs[i] = p.Run(fit, cfg, fromCache: true);
             else pending.Add(p);
@@ -191,6 +193,8 @@ public static class CollapseTrainer
             }
             if (net.Module != chunk[0].Model) net.Module.Dispose();
         }
+        // The draws after this call as after training every run: loading and saving re-seed from the entry touched last.
+        CheckpointCache.ReseedAfter(lastKey);
         return runs;
     }
 

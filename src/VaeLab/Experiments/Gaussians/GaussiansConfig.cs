@@ -69,7 +69,8 @@ public sealed record GaussiansConfig
             .Positive(nameof(KernelBandwidth), KernelBandwidth).AtLeast(nameof(Neighbours), Neighbours, 1)
             .That(EstimatorSampleCounts is { Length: > 0 } && EstimatorSampleCounts.All(k => k >= 1), nameof(EstimatorSampleCounts),
                 "needs at least one sample count, each ≥ 1.")
-            .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(BatchedMembers), BatchedMembers, 1).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0);
+            .AtLeast(nameof(EstimatorDraws), EstimatorDraws, 0).AtLeast(nameof(EstimatorInputs), EstimatorInputs, 0)
+            .AtLeast(nameof(BatchedMembers), BatchedMembers, 1);
         return this;
     }
 }

@@ -46,8 +46,8 @@ public static class GaussiansTrainer
     /// <remarks>Goes through the checkpoint cache; retrain = true trains even when it holds this run.</remarks>
     public static Trained<GaussianVae> TrainVae(GaussiansConfig cfg, Tensor train, bool retrain = false) => TrainVaes(cfg, [cfg.Seed], train, retrain)[0];
 
-    /// <summary><see cref="TrainVae"/> for each seed, trained together as <see cref="TrainAutoencoders(GaussiansConfig, IReadOnlyList{int}, Tensor, bool)"/> trains its runs
-    /// (<see cref="BatchedGaussianVae"/>).</summary>
+    /// <summary><see cref="TrainVae"/> for each seed, trained together as
+    /// <see cref="TrainAutoencoders(GaussiansConfig, IReadOnlyList{int}, Tensor, bool)"/> trains its runs (<see cref="BatchedGaussianVae"/>).</summary>
     public static IReadOnlyList<Trained<GaussianVae>> TrainVaes(GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train, bool retrain = false) =>
         TrainVaes(cfg, seeds, train, retrain, null);
 
@@ -78,8 +78,8 @@ public static class GaussiansTrainer
     sealed record Pending<TModel>(int Index, int Seed, string Name, TModel Model, CacheEntry Entry);
 
     static IReadOnlyList<Trained<TModel>> TrainMembers<TModel, TBatched>(string name, GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train,
-        bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched, Action<TBatched, int, TModel> load, Action<TBatched, int, TModel> store,
-        Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
+        bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched, Action<TBatched, int, TModel> load,
+        Action<TBatched, int, TModel> store, Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
         where TModel : nn.Module where TBatched : nn.Module
     {
         cfg.Validate();
