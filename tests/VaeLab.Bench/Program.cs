@@ -186,6 +186,11 @@ catch (DatasetUnavailableException e)
     Console.WriteLine($"  β sweeps: skipped ({e.Message.Split('\n')[0]})");
 }
 
+// 4a. The bound on batching the VHE: three members' examples in one plain step against one member's step.
+if (samplesPerSecond.TryGetValue(Cases.VheThreeMembersBound, out var vheThree) && samplesPerSecond.TryGetValue("VHE (seed 000)", out var vheOne))
+    Add(new Row("notebook 06 seeds, VHE", "batching bound (3 members)", vheThree / vheOne, "×",
+        Note: $"{vheOne:0} samples/s at batch 128, {vheThree:0} at 3×128 in one step: a batched VHE of 3 members could train at most this much faster"));
+
 // 4b. Notebook 01's seeds (GaussiansTrainer.TrainVaes/TrainAutoencoders): its 3 seeds of each tiny network trained one
 // at a time and as one batched model, on one thread as the notebook runs them, fewer epochs than the notebook's 2,000.
 {
