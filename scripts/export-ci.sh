@@ -117,7 +117,7 @@ ctrl_c() {
   VAELAB_CACHE_DIR="$work/cache-ctrl-c" /usr/bin/python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])' \
     dotnet run --artifacts-path "$work/build/$(basename "$app" .cs)" "$app" -- -p profile=default >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do grep -q "steps (" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  for _ in $(seq 1 300); do grep -qs "steps (" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   t0=$(date +%s%N)
   kill -INT -- "-$pid" 2>/dev/null
   wait "$pid"; rc=$?
