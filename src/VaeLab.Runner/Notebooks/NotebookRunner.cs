@@ -153,7 +153,7 @@ public sealed class NotebookRunner(RunOptions options, TextWriter console)
 
         console.WriteLine($"{label} {Relative(notebook.Path)}  (profile {options.Profile})");
         var clock = Stopwatch.StartNew();
-        ProcessMemory.ReleaseFree();  // the previous notebook's kernel, pages and JSON are garbage now: not part of this notebook's peak
+        MemoryRelease.CollectAndTrim();  // the previous notebook's kernel, pages and JSON are garbage now: not part of this notebook's peak
         bool ownPeak = ProcessMemory.ResetPeak();
         var previousDirectory = Directory.GetCurrentDirectory();
         var folder = System.IO.Path.GetDirectoryName(notebook.Path)!;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace VaeLab.Runner.Notebooks;
 
@@ -21,25 +20,6 @@ public static class ProcessMemory
         try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException) { return false; }
     }
-
-    /// <summary>
-    /// Gives memory that nothing uses back to the system: a compacting collection that also decommits what it freed
-    /// (the GC otherwise keeps it committed for reuse), then glibc's free pages (malloc_trim; VaeLab turns glibc's own
-    /// trimming off, see environment.md). Measured, notebook 02 and then another in one run: the second started from
-    /// 0.77 GB resident instead of 1.06–1.21 GB.
-    /// </summary>
-    public static void ReleaseFree()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();  // tensors' finalizers free their native storage
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        if (!OperatingSystem.IsLinux()) return;
-        try { malloc_trim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-    }
-
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    static extern int malloc_trim(nuint pad);
 
     /// <summary>"1.23 GB", or "?" when unknown.</summary>
     public static string Format(long? bytes) => bytes is { } b ? (b / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB" : "?";

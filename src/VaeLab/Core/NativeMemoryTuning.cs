@@ -18,9 +18,6 @@ public static class NativeMemoryTuning
     [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
     static extern IntPtr gnu_get_libc_version();
 
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    static extern int malloc_trim(nuint pad);
-
     static string? _applied;
 
     /// <summary>Applies the tuning once per process; returns what was done, in words.</summary>
@@ -55,13 +52,7 @@ public static class NativeMemoryTuning
     /// </summary>
     public static void ReleaseFreeMemory()
     {
-        if (!Tuned) return;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();  // tensors' finalizers free their native storage
-        // Aggressive: the GC also gives back the memory its collected objects held, which it otherwise keeps committed
-        // for reuse (measured: after notebook 02 in one run, the next notebook's setup left 0.76 GB resident, not 1.03 GB).
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        TrimHeap();
+        if (Tuned) MemoryRelease.CollectAndTrim();
     }
 
     /// <summary>
@@ -71,9 +62,7 @@ public static class NativeMemoryTuning
     /// </summary>
     public static void TrimHeap()
     {
-        if (!Tuned) return;
-        try { malloc_trim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+        if (Tuned) MemoryRelease.TrimHeap();
     }
 
     static bool Tuned => _applied is not null && _applied.StartsWith("tuned", StringComparison.Ordinal);
