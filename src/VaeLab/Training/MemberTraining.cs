@@ -133,17 +133,17 @@ public static class MemberTraining
     }
 
     /// <summary>
-    /// Returns when every run ran to the end (<paramref name="diverged"/> all null); otherwise throws one
+    /// Returns when every run ran to the end (each Diverged is null); otherwise throws one
     /// <see cref="NonFiniteLossException"/> naming each run that stopped (the others are trained and cached, so running
     /// the cell again trains only those).
     /// </summary>
-    public static void ThrowIfAnyDiverged(IReadOnlyList<string> names, IReadOnlyList<NonFiniteLossException?> diverged)
+    public static void ThrowIfAnyDiverged(IEnumerable<(string Name, NonFiniteLossException? Diverged)> runs)
     {
-        var stopped = Enumerable.Range(0, names.Count).Where(k => diverged[k] != null).ToList();
+        var stopped = runs.Where(r => r.Diverged != null).ToList();
         if (stopped.Count == 0) return;
-        if (stopped.Count == 1) throw diverged[stopped[0]]!;
-        var first = diverged[stopped[0]]!;
-        throw new NonFiniteLossException($"{stopped.Count} runs ({string.Join("; ", stopped.Select(k => $"{names[k]} at step {diverged[k]!.Step}"))})",
+        if (stopped.Count == 1) throw stopped[0].Diverged!;
+        var first = stopped[0].Diverged!;
+        throw new NonFiniteLossException($"{stopped.Count} runs ({string.Join("; ", stopped.Select(r => $"{r.Name} at step {r.Diverged!.Step}"))})",
             first.Step, first.Term, double.NaN, first.LastFinite);
     }
 }

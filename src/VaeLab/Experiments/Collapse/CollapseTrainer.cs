@@ -87,7 +87,7 @@ public static class CollapseRuns
     /// </summary>
     public static IReadOnlyList<CollapseRun> Completed(this IReadOnlyList<CollapseRun> runs)
     {
-        MemberTraining.ThrowIfAnyDiverged(runs.Select(r => r.Name).ToList(), runs.Select(r => r.Diverged).ToList());
+        MemberTraining.ThrowIfAnyDiverged(runs.Select(r => (r.Name, r.Diverged)));
         return runs;
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using VaeLab.Losses;
+using VaeLab.Nn.Batched;
 using VaeLab.Training;
 
 namespace VaeLab.Experiments.Gaussians;
@@ -31,7 +32,7 @@ public static class GaussiansTrainer
         Action<int, Autoencoder2D>? initialised) =>
         TrainMembers("autoencoder", cfg, seeds, train, retrain, initialised,
             () => new Autoencoder2D(train.shape[1] is var d ? (int)d : 2, cfg.HiddenDim, latentDim: 1),
-            (k, first) => new BatchedAutoencoder2D(k, first), (b, k, m) => b.Load(k, m), (b, k, m) => b.Store(k, m),
+            (k, first) => new BatchedAutoencoder2D(k, first),
             (net, x, _) =>
             {
                 var loss = GaussiansLoss.MemberAutoencoder(net.call(x).Reconstruction, x);
@@ -56,7 +57,7 @@ public static class GaussiansTrainer
         Action<int, GaussianVae>? initialised) =>
         TrainMembers("vae", cfg, seeds, train, retrain, initialised,
             () => new GaussianVae((int)train.shape[1], cfg.HiddenDim, latentDim: 1, cfg.SamplesZ),
-            (k, first) => new BatchedGaussianVae(k, first), (b, k, m) => b.Load(k, m), (b, k, m) => b.Store(k, m),
+            (k, first) => new BatchedGaussianVae(k, first),
             (net, x, noise) =>
             {
                 var eps = torch.stack(noise.Select(g => torch.randn(new[] { x.shape[1], net.SamplesZ, net.LatentDim }, generator: g)).ToArray()).to(x.device);
@@ -78,8 +79,8 @@ public static class GaussiansTrainer
     sealed record Pending<TModel>(int Index, int Seed, string Name, TModel Model, CacheEntry Entry);
 
     static IReadOnlyList<Trained<TModel>> TrainMembers<TModel, TBatched>(string name, GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train,
-        bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched, Action<TBatched, int, TModel> load,
-        Action<TBatched, int, TModel> store, Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
+        bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched,
+        Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
         where TModel : nn.Module where TBatched : nn.Module
     {
         cfg.Validate();
@@ -101,13 +102,13 @@ public static class GaussiansTrainer
                 runs[i] = new Trained<TModel>(memberName, cached, model) { FromCache = true };
             else pending.Add(new Pending<TModel>(i, seeds[i], memberName, model, entry));
         }
-        var stopped = new List<(string, NonFiniteLossException?)>();
+        var stopped = new List<(string, NonFiniteLossException?)>();  // runs whose loss became non-finite
         using var x = train.to(Lab.Device);
         foreach (var chunk in pending.Chunk(cfg.BatchedMembers))
         {
             using var net = batched(chunk.Length, chunk[0].Model);
             net.to(Lab.Device);
-            for (int k = 0; k < chunk.Length; k++) load(net, k, chunk[k].Model);
+            for (int k = 0; k < chunk.Length; k++) Members.Load(net, k, chunk[k].Model);
             var opt = Optimizers.Adam(net.parameters(), cfg.LearningRate);
             var noise = chunk.Select(c => NoiseGenerator(c.Seed)).ToArray();
             var names = chunk.Select(c => c.Name).ToArray();
@@ -119,13 +120,13 @@ public static class GaussiansTrainer
             for (int k = 0; k < chunk.Length; k++)
             {
                 var c = chunk[k];
-                store(net, k, c.Model);
+                Members.Store(net, k, c.Model);
                 if (outcomes[k].Diverged is { } e) { stopped.Add((c.Name, e)); continue; }
                 CheckpointCache.Save(c.Entry, new nn.Module[] { c.Model }, outcomes[k].History);
                 runs[c.Index] = new Trained<TModel>(c.Name, outcomes[k].History, c.Model);
             }
         }
-        MemberTraining.ThrowIfAnyDiverged(stopped.Select(s => s.Item1).ToList(), stopped.Select(s => s.Item2).ToList());
+        MemberTraining.ThrowIfAnyDiverged(stopped);
         CheckpointCache.ReseedAfter(lastKey);  // the same draws after this call, whichever runs came from the cache
         return runs;
     }
