@@ -52,6 +52,22 @@ public static class Lab
         }
     }
 
+    /// <summary>A copy of the state of torch's global CPU generator; <see cref="RestoreRng"/> puts it back.</summary>
+    /// <remarks>Not <c>torch.get_rng_state()</c>: that drops its generator handle before libtorch has read it, and a
+    /// collection on another thread can free the handle mid-call (environment.md, "TorchSharp and the garbage collector").</remarks>
+    public static Tensor SaveRng()
+    {
+        using var generator = torch.Generator.Default;
+        return generator.get_state();
+    }
+
+    /// <summary>Puts back a state from <see cref="SaveRng"/> (or a checkpoint) into torch's global CPU generator.</summary>
+    public static void RestoreRng(Tensor state)
+    {
+        using var generator = torch.Generator.Default;
+        generator.set_state(state);
+    }
+
     /// <summary>Re-seeds torch's global generator (and CUDA's).</summary>
     public static void Seed(int seed)
     {

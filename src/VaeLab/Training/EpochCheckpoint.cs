@@ -76,7 +76,7 @@ public sealed class EpochCheckpoint
             var bytes = File.ReadAllBytes(Path.Combine(Directory, RngFile));
             using var rng = torch.empty(new long[] { bytes.Length }, ScalarType.Byte);
             rng.bytes = bytes;
-            torch.set_rng_state(rng);
+            Lab.RestoreRng(rng);
         }
         catch (Exception e)
         {
@@ -111,7 +111,7 @@ public sealed class EpochCheckpoint
             for (int i = 0; i < _modules.Count; i++) { _modules[i].save(Path.Combine(tmp, $"module{i}.bin")); files.Add($"module{i}.bin"); }
             for (int i = 0; i < _optimizers.Count; i++) { Savable(_optimizers[i]).save_state_dict(Path.Combine(tmp,
                 $"optimizer{i}.bin")); files.Add($"optimizer{i}.bin"); }
-            using (var rng = torch.get_rng_state()) File.WriteAllBytes(Path.Combine(tmp, RngFile), rng.bytes.ToArray());
+            using (var rng = Lab.SaveRng()) File.WriteAllBytes(Path.Combine(tmp, RngFile), rng.bytes.ToArray());
             files.Add(RngFile);
             var state = new State(epochsDone, history, counters?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? new());
             File.WriteAllText(Path.Combine(tmp, StateFile), JsonSerializer.Serialize(state, JsonOptions));

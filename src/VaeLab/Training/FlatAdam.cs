@@ -62,18 +62,22 @@ public sealed class FlatAdam : Adam
         // A second optimizer over the same parameters (the AAE's encoder has two) adopts the buffer the first one
         // made, so both update the same storage; otherwise the parameters move into a new buffer.
         bool adopt = AlreadyFlat(parameters);
-        _params = adopt
-            ? first.detach().as_strided(new[] { total }, new[] { 1L }, first.storage_offset())
-            : torch.empty(total, dtype: first.dtype, device: first.device);
-        _expAvg = torch.zeros(total, dtype: first.dtype, device: first.device);
-        _expAvgSq = torch.zeros(total, dtype: first.dtype, device: first.device);
+        // The buffers and the state's views belong to the optimizer alone, as TorchSharp's own Adam state does
+        // (detached from any dispose scope): a scope that ends while the optimizer is still in use must not free
+        // them, and the finalizer thread must never touch a scope the cell's thread is using.
+        using (var detached = first.detach())
+            _params = (adopt
+                ? detached.as_strided(new[] { total }, new[] { 1L }, first.storage_offset())
+                : torch.empty(total, dtype: first.dtype, device: first.device)).DetachFromDisposeScope();
+        _expAvg = torch.zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        _expAvgSq = torch.zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
         var segments = new List<Segment>(parameters.Count);
         long offset = 0;
         foreach (var p in parameters)
         {
             long n = p.numel();
             if (!adopt)
-                using (var view = _params.narrow(0, offset, n).view(p.shape))
+                using (var view = View(_params, offset, p.shape))
                 {
                     view.copy_(p);
                     p.set_(view);  // the parameter now lives in the flat buffer (same tensor object, new storage)
@@ -81,12 +85,30 @@ public sealed class FlatAdam : Adam
             var state = (State)_state[p.Handle];
             state.exp_avg.Dispose();
             state.exp_avg_sq.Dispose();
-            state.exp_avg = _expAvg.narrow(0, offset, n).view(p.shape);
-            state.exp_avg_sq = _expAvgSq.narrow(0, offset, n).view(p.shape);
+            state.exp_avg = View(_expAvg, offset, p.shape);
+            state.exp_avg_sq = View(_expAvgSq, offset, p.shape);
             segments.Add(new Segment(p, state, offset, n));
             offset += n;
         }
         _segments = segments.ToArray();
+    }
+
+    /// <summary>The elements of <paramref name="buffer"/> from <paramref name="offset"/> on, shaped like a parameter;
+    /// outside any dispose scope (see the constructor).</summary>
+    static Tensor View(Tensor buffer, long offset, long[] shape)
+    {
+        using var slice = buffer.narrow(0, offset, shape.Aggregate(1L, (a, b) => a * b));
+        return slice.view(shape).DetachFromDisposeScope();
+    }
+
+    /// <summary>Frees the three buffers (the parameters keep their storage) and, through Adam, the state views.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;  // the finalizer thread: each tensor's own finalizer frees it
+        _params.Dispose();
+        _expAvg.Dispose();
+        _expAvgSq.Dispose();
     }
 
     /// <summary>True when the parameters already lie end to end, in this order, in one storage.</summary>
@@ -162,12 +184,16 @@ public sealed class FlatAdam : Adam
             var p = _params.narrow(0, start, length);
             var m = _expAvg.narrow(0, start, length);
             var v = _expAvgSq.narrow(0, start, length);
-            if (h.WeightDecay != 0) g = g.add(p, alpha: h.WeightDecay);
             double bc1 = 1 - Math.Pow(h.Beta1, work[i].Step), bc2 = 1 - Math.Pow(h.Beta2, work[i].Step);
-            m.mul_(h.Beta1).add_(g, alpha: 1 - h.Beta1);
-            v.mul_(h.Beta2).addcmul_(g, g, value: 1 - h.Beta2);
-            var denom = (v.sqrt() / Math.Sqrt(bc2)).add_(h.Eps);
-            p.addcdiv_(m, denom, value: -h.Lr / bc1);
+            // Named Scalars, disposed at the end of the run: an implicit one (a bare double) can be finalized by a
+            // collection on another thread while libtorch still reads it (environment.md, "TorchSharp's Scalars").
+            using Scalar wd = h.WeightDecay, b1 = h.Beta1, a1 = 1 - h.Beta1, b2 = h.Beta2, a2 = 1 - h.Beta2,
+                sqrtBc2 = Math.Sqrt(bc2), eps = h.Eps, one = 1, step = -h.Lr / bc1;
+            if (h.WeightDecay != 0) g = g.add(p, alpha: wd);
+            m.mul_(b1).add_(g, alpha: a1);
+            v.mul_(b2).addcmul_(g, g, value: a2);
+            var denom = v.sqrt().div_(sqrtBc2).add_(eps, one);
+            p.addcdiv_(m, denom, value: step);
             i = j;
         }
     }

@@ -37,7 +37,7 @@ public class FlatAdamTests
         Assert.Equal(Flat(reference), Flat(flat));
         var refOpt = optim.Adam(reference.parameters(), lr: 1e-2, weight_decay: weightDecay);
         var flatOpt = new FlatAdam(flat.parameters(), lr: 1e-2, weight_decay: weightDecay) { UseTorchOps = torchOps };
-        var g = new torch.Generator(9);
+        using var g = new torch.Generator(9);
         for (int step = 0; step < 100; step++)
         {
             var x = torch.randn(16, 7, generator: g);
@@ -140,7 +140,7 @@ public class FlatAdamTests
         var r2 = optim.Adam(reference.parameters(), lr: 3e-2);
         var f1 = new FlatAdam(flat.parameters(), lr: 1e-2);
         var f2 = new FlatAdam(flat.parameters(), lr: 3e-2);
-        var g = new torch.Generator(2);
+        using var g = new torch.Generator(2);
         for (int step = 0; step < 40; step++)
         {
             var x = torch.randn(8, 7, generator: g);
@@ -152,6 +152,52 @@ public class FlatAdamTests
             }
         }
         AssertClose(Flat(reference), Flat(flat));
+    }
+
+    /// <summary>Trains <paramref name="model"/> for <paramref name="steps"/> steps on a fixed regression; returns the last loss.</summary>
+    static double Train(TwoHeads model, optim.Optimizer opt, int steps)
+    {
+        using var g = new torch.Generator(4);
+        using var x = torch.randn(16, 7, generator: g);
+        double last = double.NaN;
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = model.forward(x).A.square().mean();
+            last = loss.item<float>();
+            Assert.True(TrainStep.Update(null, "loss", loss, opt));
+        }
+        return last;
+    }
+
+    [Fact]
+    public void AnOptimizerMadeInsideADisposeScopeOutlivesTheScope()
+    {
+        // TorchSharp's Adam keeps its state out of dispose scopes; so must FlatAdam, or a trainer that builds its
+        // optimizer inside a scope would lose the buffers (and the finalizer thread would touch a live scope).
+        var model = new TwoHeads(5);
+        FlatAdam opt;
+        using (torch.NewDisposeScope()) opt = new FlatAdam(model.parameters(), lr: 1e-2);
+        double first = Train(model, opt, 1), later = Train(model, opt, 30);
+        Assert.True(later < first, $"loss {first} → {later}: the optimizer should keep training after its scope ended");
+        using var reference = new TwoHeads(5);
+        using var refOpt = optim.Adam(reference.parameters(), lr: 1e-2);
+        Train(reference, refOpt, 31);
+        AssertClose(Flat(reference), Flat(model));
+    }
+
+    [Fact]
+    public void DisposingTheOptimizerLeavesTheParametersTrainable()
+    {
+        var model = new TwoHeads(6);
+        var opt = new FlatAdam(model.parameters(), lr: 1e-2);
+        Train(model, opt, 5);
+        var trained = Flat(model);
+        opt.Dispose();
+        Assert.Equal(trained, Flat(model));  // the parameters keep the storage the buffer shared with them
+        using var again = new FlatAdam(model.parameters(), lr: 1e-2);
+        Train(model, again, 5);
+        Assert.NotEqual(trained, Flat(model));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public static class ClassifierTwoSampleTest
         long nTrain = n / 2, nTest = n - nTrain;
 
         using var scope = torch.NewDisposeScope();
-        using var saved = torch.get_rng_state();
+        using var saved = Lab.SaveRng();
         try
         {
             torch.manual_seed(seed);
@@ -64,8 +64,9 @@ public static class ClassifierTwoSampleTest
             testX = (testX - mean) / std;
 
             int d = (int)a.shape[1];
-            var net = nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1));
-            var opt = optim.Adam(net.parameters(), learningRate);
+            // Disposed here, not left to the finalizer thread (environment.md, "TorchSharp and the garbage collector").
+            using var net = nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1));
+            using var opt = Optimizers.Adam(net.parameters(), learningRate);  // fused: TorchSharp's Adam races the GC on its implicit Scalars (environment.md)
             net.train();
             for (int s = 0; s < steps; s++)
             {
@@ -84,7 +85,7 @@ public static class ClassifierTwoSampleTest
         }
         finally
         {
-            torch.set_rng_state(saved);
+            Lab.RestoreRng(saved);
         }
     }
 }

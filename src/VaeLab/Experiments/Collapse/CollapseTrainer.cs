@@ -228,7 +228,7 @@ public static class CollapseTrainer
     {
         int count = members.Length;
         var device = Lab.Device;
-        var opt = Optimizers.Adam(net.Module.parameters(), cfg.LearningRate);
+        using var opt = Optimizers.Adam(net.Module.parameters(), cfg.LearningRate);
         using var trainX = trainImages.to(device);
         var loaders = members.Select(m => new BatchLoader(trainX, null, cfg.BatchSize, m.Seed)).ToArray();
         int perEpoch = loaders[0].BatchesPerEpoch, total = cfg.Epochs * perEpoch;

@@ -43,7 +43,7 @@ public static class AggregatePosterior
         Check(codes, 1);
         using var _ = torch.NewDisposeScope();
         using var _ng = torch.no_grad();
-        var gen = new Generator((ulong)seed);
+        using var gen = new Generator((ulong)seed);  // held to the end: randn must not outlive it (environment.md)
         var prior = torch.randn(codes.shape, generator: gen, dtype: ScalarType.Float32) * std;
         return Mmd.Compute(codes.detach().cpu().to_type(ScalarType.Float32), prior, scale).item<float>();
     }

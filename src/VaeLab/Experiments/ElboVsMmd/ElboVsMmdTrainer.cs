@@ -67,7 +67,7 @@ public static class ElboVsMmdTrainer
         var data = Select(train, cfg);
         return Cached(name, Cache.For(cacheKind), model, data, cfg, retrain, initialisation, () =>
         {
-            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+            using var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
             return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {
@@ -93,7 +93,7 @@ public static class ElboVsMmdTrainer
         var data = Select(train, cfg);
         return Cached(name, Cache.For("mmd"), model, data, cfg, retrain, initialisation, () =>
         {
-            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+            using var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(data.Images, null, cfg.BatchSize, cfg.Seed);
             return TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) =>
             {

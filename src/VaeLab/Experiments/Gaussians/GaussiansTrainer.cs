@@ -109,7 +109,7 @@ public static class GaussiansTrainer
             using var net = batched(chunk.Length, chunk[0].Model);
             net.to(Lab.Device);
             for (int k = 0; k < chunk.Length; k++) Members.Load(net, k, chunk[k].Model);
-            var opt = Optimizers.Adam(net.parameters(), cfg.LearningRate);
+            using var opt = Optimizers.Adam(net.parameters(), cfg.LearningRate);
             var noise = chunk.Select(c => NoiseGenerator(c.Seed)).ToArray();
             var names = chunk.Select(c => c.Name).ToArray();
             string label = chunk.Length == 1 ? names[0] : $"{chunk.Length} runs in one batch ({names[0]} … {names[^1]})";

@@ -52,7 +52,7 @@ public static class VheTrainer
         var entry = CheckpointCache.Entry(Cache.For("baseline-vae"), cfg with { Clusters = 0, KMeansIterations = 0, SetSize = 0 }, new[] { x }, modules);
         var run = CheckpointCache.LoadOrTrain(entry, modules, _ =>
         {
-            var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+            using var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
             var loader = new BatchLoader(x, null, cfg.BatchSize, cfg.Seed);
             var h = TrainLoop.Run(name, cfg.Epochs, loader.BatchesPerEpoch, loader.Epoch, (batch, ctx) => VaeStep(model, opt, batch.X, ctx), recordSteps: true);
             return new VheRecord(h, new List<double>(), new List<double>());
@@ -101,7 +101,7 @@ public static class VheTrainer
 
     static VheRecord FitVhe(VheConfig cfg, Tensor x, Tensor y, string name, Func<int, SetSampler>? supervised, bool unsupervised, Vhe model, Tensor? codes)
     {
-        var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
+        using var opt = Optimizers.Adam(model.parameters(), cfg.LearningRate);
         var purity = new List<double>();
         var nmi = new List<double>();
         SetSampler sampler = null!;

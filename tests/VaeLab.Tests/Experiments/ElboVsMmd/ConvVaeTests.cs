@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Training;
 using VaeLab.Experiments.ElboVsMmd;
 using VaeLab.Losses;
 
@@ -85,7 +86,7 @@ public class ConvVaeTests
     {
         Lab.Setup(seed: 2);
         var model = new ConvVae();
-        var opt = optim.Adam(model.parameters(), 1e-3);
+        var opt = Optimizers.Adam(model.parameters(), 1e-3);
         var x = torch.rand(8, 1, 28, 28);
         Tensor[] Snapshot() => model.parameters().Select(p => p.detach().clone()).ToArray();
 
@@ -140,7 +141,7 @@ public class MmdVaeTests
     {
         Lab.Setup(seed: 4);
         var model = new MmdVae();
-        var opt = optim.Adam(model.parameters(), 1e-3);
+        var opt = Optimizers.Adam(model.parameters(), 1e-3);
         var x = torch.rand(8, 1, 28, 28);
         Tensor[] Snapshot() => model.parameters().Select(p => p.detach().clone()).ToArray();
         var before = Snapshot();

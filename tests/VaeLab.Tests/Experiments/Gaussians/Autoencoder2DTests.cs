@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Training;
 using VaeLab.Experiments.Gaussians;
 
 namespace VaeLab.Tests.Experiments.Gaussians;
@@ -50,7 +51,7 @@ public class Autoencoder2DTests
     {
         var x = FixedData();
         var ae = new Autoencoder2D();
-        var opt = optim.Adam(ae.parameters(), 1e-2);
+        var opt = Optimizers.Adam(ae.parameters(), 1e-2);
         float first = 0, last = 0;
         for (int i = 0; i < 300; i++)
         {
@@ -74,7 +75,7 @@ public class Autoencoder2DTests
         using (torch.no_grad()) GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x);
         Assert.All(ae.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
         ae.train();
-        var opt = optim.Adam(ae.parameters(), 1e-3);
+        var opt = Optimizers.Adam(ae.parameters(), 1e-3);
         GaussiansLoss.Autoencoder(ae.forward(x).Reconstruction, x).backward();
         opt.step();
         Assert.All(ae.parameters().Zip(before), pair => Assert.False(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using VaeLab.Training;
 using VaeLab.Experiments.Gaussians;
 using VaeLab.Losses;
 
@@ -62,7 +63,7 @@ public class GaussianVaeTests
     {
         var x = FixedData();
         var vae = new GaussianVae();
-        var opt = optim.Adam(vae.parameters(), 1e-2);
+        var opt = Optimizers.Adam(vae.parameters(), 1e-2);
         var losses = new List<float>();
         for (int i = 0; i < 300; i++)
         {
@@ -86,7 +87,7 @@ public class GaussianVaeTests
         using (torch.no_grad()) { NegativeElbo(vae, x); vae.Sample(10); }
         Assert.All(vae.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));
         vae.train();
-        var opt = optim.Adam(vae.parameters(), 1e-3);
+        var opt = Optimizers.Adam(vae.parameters(), 1e-3);
         NegativeElbo(vae, x).backward();
         opt.step();
         Assert.All(vae.parameters().Zip(before), pair => Assert.False(pair.First.allclose(pair.Second, rtol: 0, atol: 0)));

@@ -63,7 +63,7 @@ public class VheTests
     {
         Lab.Setup(seed: 2);
         var model = new Vhe(latentDim: 3, hidden: 16);
-        var opt = optim.Adam(model.parameters(), 1e-3);
+        var opt = Optimizers.Adam(model.parameters(), 1e-3);
         var x = torch.rand(6, 784); var sets = torch.rand(6, 4, 784); var w = torch.full(6, 0.25f);
         Tensor[] Snapshot() => model.parameters().Select(p => p.detach().clone()).ToArray();
         bool Same(Tensor[] a) => a.Zip(model.parameters()).All(t => t.First.equal(t.Second).all().item<bool>());
