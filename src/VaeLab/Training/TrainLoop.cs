@@ -202,6 +202,11 @@ public static class TrainLoop
             progress.Complete("stopped: non-finite loss");
             throw;
         }
+        catch (Exception e) when (TorchSharpRaceException.Matches(e))
+        {
+            progress.Complete("failed: TorchSharp's race with the garbage collector");
+            throw new TorchSharpRaceException(name, e);
+        }
         return history;
     }
 }

@@ -55,6 +55,28 @@ public class TrainLoopTests
         Assert.InRange(resumed.Seconds, first, first + clock.Elapsed.TotalSeconds - elapsed);
     }
 
+    [Theory]
+    // The first lines libtorch printed when it read a freed Scalar: CI (stop 33) and the gc-race benchmark.
+    [InlineData("Expected false to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)\nException raised from toFloat at /pytorch/c10/core/Scalar.h:140 (most recent call first):")]
+    [InlineData("Unknown scalar type.")]
+    [InlineData("false INTERNAL ASSERT FAILED at \"/pytorch/c10/core/Scalar.h\":279, please report a bug to PyTorch. ")]
+    public void TorchSharpsGarbageCollectorRaceIsNamedWithItsRemedy(string libtorch)
+    {
+        var (model, _, x, y) = Problem();
+        var e = Assert.Throws<TorchSharpRaceException>(() => TrainLoop.Run("racy", 2, 4, _ => Batches(x, y), (b, ctx) =>
+            ctx.Step == 3 ? throw new System.Runtime.InteropServices.ExternalException(libtorch)
+                : new Dictionary<string, Tensor> { ["loss"] = nn.functional.mse_loss(model.forward(b.Item1), b.Item2) }));
+        Assert.StartsWith("racy: libtorch failed with", e.Message);
+        Assert.Contains("Run the cell again", e.Message);
+        Assert.Contains("TorchSharp and the garbage collector", e.Message);
+        Assert.Equal(libtorch, e.InnerException!.Message);
+
+        // Any other libtorch error passes through unchanged.
+        var other = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => TrainLoop.Run("shapes", 1, 4, _ => Batches(x, y), (b, ctx) =>
+            throw new System.Runtime.InteropServices.ExternalException("mat1 and mat2 shapes cannot be multiplied (16x3 and 4x1)")));
+        Assert.StartsWith("mat1 and mat2", other.Message);
+    }
+
     [Fact]
     public void NonFiniteLossStopsWithStepTermAndLastFiniteValues()
     {
