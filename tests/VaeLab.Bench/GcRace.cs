@@ -8,7 +8,7 @@ using VaeLab.Training;
 namespace VaeLab.Bench;
 
 /// <summary>
-/// <c>--gc-race [SECONDS] [RUNS]</c>: how often each TorchSharp usage pattern fails when collections start on other
+/// <c>--gc-race [SECONDS] [RUNS] [--only PREFIX]</c>: how often each TorchSharp usage pattern fails when collections start on other
 /// threads mid-call (environment.md, "TorchSharp and the garbage collector"). Each run is a child process (a crash
 /// kills only it) that loops one pattern for SECONDS while two threads allocate without pause.
 /// </summary>
@@ -34,18 +34,18 @@ public static class GcRace
             var t = torch.randn(100, 1);
             _ = t > 0; _ = t.clamp_min(1e-12); _ = t + 0.5;
         }),
-        ("rng-torchsharp", "save, seed, restore the generator with torch.get_rng_state/set_rng_state", () => () =>
+        ("rng-torchsharp", "save, seed, restore the generator with torch.get_rng_state/set_rng_state, randperm results left to the finalizer", () => () =>
         {
             using var saved = torch.get_rng_state();
             torch.manual_seed(1);
-            using (var g = new torch.Generator(7)) torch.randperm(200, generator: g).Dispose();
+            using (var g = new torch.Generator(7)) torch.randperm(200, generator: g);  // left to the finalizer
             torch.set_rng_state(saved);
         }),
         ("rng-lab", "the same with Lab.SaveRng/Lab.RestoreRng", () => () =>
         {
             using var saved = Lab.SaveRng();
             torch.manual_seed(1);
-            using (var g = new torch.Generator(7)) torch.randperm(200, generator: g).Dispose();
+            using (var g = new torch.Generator(7)) torch.randperm(200, generator: g);
             Lab.RestoreRng(saved);
         }),
         ("two-sample-dropped", "train and evaluate a net in one scope, its net and FlatAdam left to the finalizer", () => () => TwoSample(dispose: false)),
@@ -95,12 +95,24 @@ public static class GcRace
     public static int Run(string[] args)
     {
         var numbers = args.SkipWhile(a => a != "--gc-race").Skip(1).TakeWhile(a => !a.StartsWith("--")).ToArray();
-        int seconds = numbers.Length > 0 ? int.Parse(numbers[0]) : 40, runs = numbers.Length > 1 ? int.Parse(numbers[1]) : 3;
-        if (seconds < 1 || runs < 1) { Console.Error.WriteLine("--gc-race SECONDS RUNS: both must be at least 1."); return 2; }
+        int seconds = 40, runs = 3;
+        if ((numbers.Length > 0 && !int.TryParse(numbers[0], out seconds)) || (numbers.Length > 1 && !int.TryParse(numbers[1], out runs))
+            || seconds < 1 || runs < 1 || numbers.Length > 2)
+        {
+            Console.Error.WriteLine($"--gc-race [SECONDS] [RUNS]: whole numbers of at least 1 (default 40 and 3); got '{string.Join(" ", numbers)}'.");
+            return 2;
+        }
         string self = Environment.ProcessPath!, dll = typeof(GcRace).Assembly.Location;
         Console.WriteLine($"TorchSharp and the garbage collector: each pattern {runs} × {seconds} s, two threads allocating meanwhile");
         Console.WriteLine($"  {"case",-22} {"failed",-8} {"crashed",-8} {"clean",-6} what (first error)");
-        foreach (var (name, what, _) in Cases)
+        string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+        var cases = Cases.Where(c => only is null || c.Name.StartsWith(only, StringComparison.Ordinal)).ToArray();
+        if (cases.Length == 0)
+        {
+            Console.Error.WriteLine($"--only {only}: no case starts with that; the cases are {string.Join(", ", Cases.Select(c => c.Name))}.");
+            return 2;
+        }
+        foreach (var (name, what, _) in cases)
         {
             int failed = 0, crashed = 0, clean = 0;
             string? firstError = null;

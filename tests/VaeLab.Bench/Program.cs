@@ -10,12 +10,12 @@ using VaeLab.Experiments.Collapse;
 using VaeLab.Experiments.ElboVsMmd;
 using VaeLab.Training;
 
-// Usage: dotnet run -c Release --project tests/VaeLab.Bench -- [--quick] [--e2e] [--rss] [--json FILE] | --gc-race [SECONDS] [RUNS]
+// Usage: dotnet run -c Release --project tests/VaeLab.Bench -- [--quick] [--e2e] [--rss] [--json FILE] | --gc-race [SECONDS] [RUNS] [--only PREFIX]
 //   --quick  shorter timings (about a minute in all)
 //   --e2e    also time `./vaelab reproduce --profile smoke` (several minutes)
 //   --rss    also measure the peak resident memory of notebook 02 at the default profile (trained), then
 //            its re-run from the checkpoint cache
-//   --gc-race [SECONDS] [RUNS]  instead: how often TorchSharp usage patterns fail when the garbage collector runs
+//   --gc-race [SECONDS] [RUNS] [--only PREFIX]  instead: how often TorchSharp usage patterns fail when the garbage collector runs
 //            on other threads mid-call (environment.md); each pattern RUNS × SECONDS (default 3 × 40 s)
 if (args.Contains("--gc-race-case")) { Environment.Exit(GcRace.Child(args)); }
 if (args.Contains("--gc-race")) { Environment.Exit(GcRace.Run(args)); }
