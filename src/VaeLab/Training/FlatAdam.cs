@@ -186,7 +186,7 @@ public sealed class FlatAdam : Adam
             var v = _expAvgSq.narrow(0, start, length);
             double bc1 = 1 - Math.Pow(h.Beta1, work[i].Step), bc2 = 1 - Math.Pow(h.Beta2, work[i].Step);
             // Named Scalars, disposed at the end of the run: an implicit one (a bare double) can be finalized by a
-            // collection on another thread while libtorch still reads it (environment.md, "TorchSharp's Scalars").
+            // collection on another thread while libtorch still reads it (environment.md, "TorchSharp and the garbage collector").
             using Scalar wd = h.WeightDecay, b1 = h.Beta1, a1 = 1 - h.Beta1, b2 = h.Beta2, a2 = 1 - h.Beta2,
                 sqrtBc2 = Math.Sqrt(bc2), eps = h.Eps, one = 1, step = -h.Lr / bc1;
             if (h.WeightDecay != 0) g = g.add(p, alpha: wd);

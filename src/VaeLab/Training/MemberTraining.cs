@@ -22,8 +22,7 @@ public sealed record MemberOutcome(History History, NonFiniteLossException? Dive
 /// </summary>
 public static class MemberTraining
 {
-    /// <param name="label">Progress and error label of the batch.</param>
-    /// <param name="names">Member names (error messages).</param>
+    /// <param name="names">Member names (progress and error messages).</param>
     /// <param name="loaders">One loader per member, over the same rows, each with its member's seed.</param>
     /// <param name="epochs">Passes over the rows.</param>
     /// <param name="module">The module holding the members' stacked parameters.</param>
@@ -31,13 +30,14 @@ public static class MemberTraining
     /// <param name="step">Forward of one stacked batch (K×B×…) at the context's step; returns the members' terms.</param>
     /// <param name="recordSteps">Also keep per-step values in each history.</param>
     /// <param name="beforeStep">Called before each step with the global step number and which members still run (evaluations).</param>
-    public static MemberOutcome[] Run(string label, IReadOnlyList<string> names, IReadOnlyList<BatchLoader> loaders, int epochs, nn.Module module,
+    public static MemberOutcome[] Run(IReadOnlyList<string> names, IReadOnlyList<BatchLoader> loaders, int epochs, nn.Module module,
         optim.Optimizer optimizer, Func<Tensor, StepContext, MemberTerms> step, bool recordSteps = false, Action<int, bool[]>? beforeStep = null)
     {
         int count = names.Count;
         if (count < 1 || loaders.Count != count)
-            throw new ArgumentException($"{label}: {names.Count} member names and {loaders.Count} loaders; give one loader per member, at least one.",
+            throw new ArgumentException($"{names.Count} member names and {loaders.Count} loaders; give one loader per member, at least one.",
                 nameof(loaders));
+        string label = count == 1 ? names[0] : $"{count} runs in one batch ({names[0]} … {names[^1]})";
         int perEpoch = loaders[0].BatchesPerEpoch;
         if (loaders.Any(l => l.BatchesPerEpoch != perEpoch))
             throw new ArgumentException($"{label}: the members' loaders give different numbers of batches per epoch; they must cover the same rows.",

@@ -216,10 +216,9 @@ public static class CollapseTrainer
     /// <summary>A member's record, and why it stopped early (null: it ran to the end).</summary>
     sealed record MemberFit(CollapseFit Fit, NonFiniteLossException? Diverged);
 
-    // Each member's random streams, all from its seed: batch order (BatchLoader), reparameterisation noise, the
+    // Each member's random streams, all from its seed: batch order (BatchLoader), reparameterisation noise (MemberNoise), the
     // evaluation noise of each evaluation step, the prior draws decoded at checkpoints. Alone or in a batch, a member
     // draws the same numbers.
-    static torch.Generator NoiseGenerator(int seed) => new((ulong)seed * 2654435761UL + 1);
     static long EvaluationSeed(int seed, int step) => (long)seed * 1_000_003L + step + 7;
     static long QualitySeed(int seed) => (long)seed * 1_000_003L + 999_983;
 
@@ -234,7 +233,7 @@ public static class CollapseTrainer
         int perEpoch = loaders[0].BatchesPerEpoch, total = cfg.Epochs * perEpoch;
         using var testX = testImages.to(device);
         using var shown = shownImages.to(device);
-        var noise = members.Select(m => NoiseGenerator(m.Seed)).ToArray();
+        using var noise = new MemberNoise(members.Select(m => m.Seed));
         var priors = members.Select(m =>
         {
             using var g = new torch.Generator((ulong)m.Seed + 12345);
@@ -285,13 +284,12 @@ public static class CollapseTrainer
             }
         }
 
-        string label = count == 1 ? members[0].Name : $"{count} runs in one batch ({members[0].Name} … {members[^1].Name})";
         var clock = Stopwatch.StartNew();
-        var outcomes = MemberTraining.Run(label, members.Select(m => m.Name).ToArray(), loaders, cfg.Epochs, net.Module, opt, (x, ctx) =>
+        var outcomes = MemberTraining.Run(members.Select(m => m.Name).ToArray(), loaders, cfg.Epochs, net.Module, opt, (x, ctx) =>
         {
             var betas = torch.tensor(members.Select(m => (float)m.Schedule.At(ctx.Step, total)).ToArray()).to(device);
             var (mean, logVar) = net.Encode(x);
-            var eps = torch.stack(noise.Select(g => torch.randn(x.shape[1], net.LatentDim, generator: g)).ToArray()).to(device);
+            var eps = noise.Draw(x.shape[1], net.LatentDim).to(device);
             var logits = net.Decode(Gaussian.Reparameterize(mean, logVar, eps));
             var loss = cfg.Objective.MemberLoss(logits, x, mean, logVar, betas);
             return new MemberTerms(loss.Total, new Dictionary<string, Tensor>
@@ -315,7 +313,6 @@ public static class CollapseTrainer
                         EndQualities.Speckle(recon[k]) / dataSpeckle);
         }
         double seconds = clock.Elapsed.TotalSeconds;  // the final evaluation included, as the runs' wall time
-        foreach (var g in noise) g.Dispose();
         var originals = shown.cpu().flatten().data<float>().ToArray();
         var fits = new MemberFit[count];
         for (int k = 0; k < count; k++)

@@ -60,7 +60,7 @@ public static class GaussiansTrainer
             (k, first) => new BatchedGaussianVae(k, first),
             (net, x, noise) =>
             {
-                var eps = torch.stack(noise.Select(g => torch.randn(new[] { x.shape[1], net.SamplesZ, net.LatentDim }, generator: g)).ToArray()).to(x.device);
+                var eps = noise.Draw(x.shape[1], net.SamplesZ, net.LatentDim).to(x.device);
                 var terms = GaussiansLoss.MemberVae(x, net.Forward(x, eps));
                 var elbo = terms.Elbo.mean(new long[] { 1 });
                 return new MemberTerms(-elbo, new Dictionary<string, Tensor>
@@ -73,14 +73,11 @@ public static class GaussiansTrainer
     /// <summary>This experiment's checkpoint-cache name and entry format (4: the VAE's noise from a generator per run).</summary>
     internal static readonly CacheTag Cache = new("gaussians", 4);
 
-    // A run's latent noise, from its seed: the same numbers alone or in a batch.
-    internal static torch.Generator NoiseGenerator(int seed) => new((ulong)seed * 2654435761UL + 1);
-
     sealed record Pending<TModel>(int Index, int Seed, string Name, TModel Model, CacheEntry Entry);
 
     static IReadOnlyList<Trained<TModel>> TrainMembers<TModel, TBatched>(string name, GaussiansConfig cfg, IReadOnlyList<int> seeds, Tensor train,
         bool retrain, Action<int, TModel>? initialised, Func<TModel> make, Func<int, TModel, TBatched> batched,
-        Func<TBatched, Tensor, torch.Generator[], MemberTerms> step)
+        Func<TBatched, Tensor, MemberNoise, MemberTerms> step)
         where TModel : nn.Module where TBatched : nn.Module
     {
         cfg.Validate();
@@ -110,13 +107,10 @@ public static class GaussiansTrainer
             net.to(Lab.Device);
             for (int k = 0; k < chunk.Length; k++) Members.Load(net, k, chunk[k].Model);
             using var opt = Optimizers.Adam(net.parameters(), cfg.LearningRate);
-            var noise = chunk.Select(c => NoiseGenerator(c.Seed)).ToArray();
-            var names = chunk.Select(c => c.Name).ToArray();
-            string label = chunk.Length == 1 ? names[0] : $"{chunk.Length} runs in one batch ({names[0]} … {names[^1]})";
+            using var noise = new MemberNoise(chunk.Select(c => c.Seed));
             net.train();
-            var outcomes = MemberTraining.Run(label, names, chunk.Select(c => new BatchLoader(x, null, cfg.BatchSize, c.Seed)).ToArray(), cfg.Epochs, net, opt,
-                (batch, _) => step(net, batch, noise), recordSteps: true);
-            foreach (var g in noise) g.Dispose();
+            var outcomes = MemberTraining.Run(chunk.Select(c => c.Name).ToArray(), chunk.Select(c => new BatchLoader(x, null, cfg.BatchSize, c.Seed)).ToArray(),
+                cfg.Epochs, net, opt, (batch, _) => step(net, batch, noise), recordSteps: true);
             for (int k = 0; k < chunk.Length; k++)
             {
                 var c = chunk[k];

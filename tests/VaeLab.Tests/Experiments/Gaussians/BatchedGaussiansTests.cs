@@ -112,7 +112,7 @@ public sealed class BatchedGaussiansTests : IDisposable
         var plain = new GaussianVae(2, cfg.HiddenDim, 1, cfg.SamplesZ);
         var opt = Optimizers.Adam(plain.parameters(), cfg.LearningRate);
         var loader = new BatchLoader(train, null, cfg.BatchSize, cfg.Seed);
-        using var noise = GaussiansTrainer.NoiseGenerator(cfg.Seed);
+        using var noise = MemberNoise.Generator(cfg.Seed);
         var elbos = new List<double>();
         for (int e = 0; e < cfg.Epochs; e++)
             foreach (var batch in loader.Epoch(e))
